@@ -1,0 +1,79 @@
+// The route table: declared once, read by the CDK stateless stack (lib/) and the local runtime (local/).
+// Add a route here and it exists in AWS and under `npm start` alike.
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Who may call a route. `user` and `admin` go through the Lambda authorizer. */
+export type RouteAuth = 'none' | 'user' | 'admin';
+
+/** What a route's function touches; the function construct grants exactly this. */
+export interface RouteGrants {
+  /** Single-table access. */
+  table?: 'read' | 'readwrite';
+  /** Cognito user-pool admin actions (IAM action names without the `cognito-idp:` prefix). */
+  userPool?: readonly string[];
+}
+
+export interface RouteDef {
+  method: HttpMethod;
+  /** API Gateway path syntax: `/v1/tasks/{taskId}`. */
+  path: string;
+  /** Module (from the repo root) exporting `handler`. */
+  handler: string;
+  auth: RouteAuth;
+  grants: RouteGrants;
+  summary: string;
+}
+
+const route = (method: HttpMethod, path: string, handler: string, auth: RouteAuth, grants: RouteGrants, summary: string): RouteDef => ({
+  method,
+  path,
+  handler: `functions/${handler}.ts`,
+  auth,
+  grants,
+  summary,
+});
+
+const read = { table: 'read' } as const;
+const write = { table: 'readwrite' } as const;
+
+export const routes: readonly RouteDef[] = [
+  route('GET', '/v1/health', 'health/get-health', 'none', {}, 'Liveness check'),
+  route('GET', '/v1/openapi.json', 'openapi/get-openapi', 'none', {}, 'The OpenAPI 3.1 document of this API'),
+
+  route('POST', '/v1/auth/register', 'auth/register', 'none', write, 'Create an account (sends a confirmation code)'),
+  route('POST', '/v1/auth/confirm', 'auth/confirm-registration', 'none', {}, 'Confirm an account with the emailed code'),
+  route('POST', '/v1/auth/login', 'auth/login', 'none', write, 'Exchange email and password for tokens'),
+  route('POST', '/v1/auth/refresh', 'auth/refresh-session', 'none', {}, 'Exchange a refresh token for new access and ID tokens'),
+  route('POST', '/v1/auth/logout', 'auth/logout', 'none', {}, 'Revoke a refresh token'),
+
+  route('GET', '/v1/me', 'users/get-me', 'user', read, 'My profile'),
+  route('PATCH', '/v1/me', 'users/update-me', 'user', write, 'Change my name or timezone'),
+
+  route('POST', '/v1/projects', 'projects/create-project', 'user', write, 'Create a project; the caller becomes its owner'),
+  route('GET', '/v1/projects', 'projects/list-projects', 'user', read, 'Projects I belong to'),
+  route('GET', '/v1/projects/{projectId}', 'projects/get-project', 'user', read, 'One project'),
+  route('PATCH', '/v1/projects/{projectId}', 'projects/update-project', 'user', write, 'Rename or describe a project (owners)'),
+  route('DELETE', '/v1/projects/{projectId}', 'projects/delete-project', 'user', write, 'Delete a project (owners)'),
+  route('GET', '/v1/projects/{projectId}/members', 'projects/list-members', 'user', read, 'Members of a project'),
+  route('POST', '/v1/projects/{projectId}/members', 'projects/add-member', 'user', write, 'Add a member by email (owners)'),
+  route('PATCH', '/v1/projects/{projectId}/members/{userId}', 'projects/update-member', 'user', write, "Change a member's role (owners)"),
+  route('DELETE', '/v1/projects/{projectId}/members/{userId}', 'projects/remove-member', 'user', write, 'Remove a member, or leave'),
+
+  route('POST', '/v1/tasks', 'tasks/create-task', 'user', write, 'Create a task'),
+  route('GET', '/v1/tasks', 'tasks/list-tasks', 'user', read, 'List tasks with filters'),
+  route('GET', '/v1/tasks/{taskId}', 'tasks/get-task', 'user', read, 'One task'),
+  route('PATCH', '/v1/tasks/{taskId}', 'tasks/update-task', 'user', write, 'Change a task'),
+  route('DELETE', '/v1/tasks/{taskId}', 'tasks/delete-task', 'user', write, 'Move a task to the trash (restorable for 30 days)'),
+  route('POST', '/v1/tasks/{taskId}/restore', 'tasks/restore-task', 'user', write, 'Bring a task back from the trash'),
+];
+
+/** The Lambda authorizer that guards every route whose auth is not `none`. */
+export const authorizer = {
+  handler: 'functions/auth/authorizer.ts',
+  grants: { table: 'read' } as RouteGrants,
+};
+
+/** A stable function name for a handler path: `functions/tasks/create-task.ts` → `tasks-create-task`. */
+export const functionId = (handlerPath: string): string =>
+  handlerPath.replace(/^functions\//, '').replace(/\.ts$/, '').replaceAll('/', '-');

@@ -1,0 +1,53 @@
+// Every key in the single table is built here, named after the access pattern it serves.
+// docs/data-model.md lists each pattern with its key condition and index; keep the two in step.
+
+export const INDEX = {
+  /** Containers: a project's tasks, a user's private tasks, a user's projects, users by email. */
+  byContainer: 'gsi1',
+  /** Assignee work queue, ordered by due date. */
+  byAssignee: 'gsi2',
+} as const;
+
+/** Sorts tasks without a due date after every dated one. */
+const NO_DUE = '~';
+
+export const keys = {
+  // Users
+  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
+  /** Uniqueness and lookup of an email address (lower-cased). */
+  email: (email: string) => ({ pk: `EMAIL#${email.toLowerCase()}`, sk: 'EMAIL' }),
+  /** Admin search by email prefix (GSI1). */
+  usersByEmail: (emailPrefix = '') => ({ gsi1pk: 'USERS', gsi1skPrefix: `EMAIL#${emailPrefix.toLowerCase()}` }),
+  userIndex: (email: string) => ({ gsi1pk: 'USERS', gsi1sk: `EMAIL#${email.toLowerCase()}` }),
+
+  // Projects and membership
+  project: (projectId: string) => ({ pk: `PROJECT#${projectId}`, sk: 'PROJECT' }),
+  member: (projectId: string, userId: string) => ({ pk: `PROJECT#${projectId}`, sk: `MEMBER#${userId}` }),
+  /** Members of a project: Query pk = PROJECT#id, sk begins_with MEMBER#. */
+  membersOfProject: (projectId: string) => ({ pk: `PROJECT#${projectId}`, skPrefix: 'MEMBER#' }),
+  /** A membership's entry in its user's project list (GSI1). */
+  memberIndex: (projectId: string, userId: string) => ({ gsi1pk: `USER#${userId}#PROJECTS`, gsi1sk: `PROJECT#${projectId}` }),
+  /** Projects a user belongs to: Query GSI1 gsi1pk = USER#id#PROJECTS. */
+  projectsOfUser: (userId: string) => ({ gsi1pk: `USER#${userId}#PROJECTS`, gsi1skPrefix: 'PROJECT#' }),
+
+  // Tasks
+  task: (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
+  /** Where a task is listed (GSI1): its project, or its creator's private list; trashed tasks move to a trash list. */
+  taskIndex: (task: { id: string; projectId: string | null; createdBy: string; deleted?: boolean }) => ({
+    gsi1pk: `${task.projectId ? `PROJECT#${task.projectId}` : `USER#${task.createdBy}`}#${task.deleted ? 'TRASH' : 'TASKS'}`,
+    gsi1sk: `TASK#${task.id}`,
+  }),
+  /** Tasks of a project, newest id last: Query GSI1 gsi1pk = PROJECT#id#TASKS. */
+  tasksOfProject: (projectId: string) => ({ gsi1pk: `PROJECT#${projectId}#TASKS`, gsi1skPrefix: 'TASK#' }),
+  /** A user's private (project-less) tasks: Query GSI1 gsi1pk = USER#id#TASKS. */
+  privateTasksOf: (userId: string) => ({ gsi1pk: `USER#${userId}#TASKS`, gsi1skPrefix: 'TASK#' }),
+  /** An assignee's entry (GSI2), ordered by due date. */
+  assigneeIndex: (task: { id: string; assigneeId: string | null; dueAt: string | null; deleted?: boolean }) =>
+    task.assigneeId && !task.deleted ? { gsi2pk: `ASSIGNEE#${task.assigneeId}`, gsi2sk: `DUE#${task.dueAt ?? NO_DUE}#${task.id}` } : {},
+  /** Tasks assigned to a user, by due date: Query GSI2 gsi2pk = ASSIGNEE#id, gsi2sk between DUE#from and DUE#to. */
+  tasksOfAssignee: (userId: string, range: { dueAfter?: string; dueBefore?: string } = {}) => ({
+    gsi2pk: `ASSIGNEE#${userId}`,
+    gsi2skFrom: `DUE#${range.dueAfter ?? ''}`,
+    gsi2skTo: `DUE#${range.dueBefore ?? NO_DUE}~`,
+  }),
+};

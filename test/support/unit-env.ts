@@ -1,0 +1,10 @@
+// setupFiles for test/unit: no network; clients are mocked with aws-sdk-client-mock.
+process.env.AWS_REGION = 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID = 'unit';
+process.env.AWS_SECRET_ACCESS_KEY = 'unit';
+process.env.TABLE_NAME = 'taskwell-unit';
+process.env.USER_POOL_ID ??= 'us-east-1_unittest1';
+process.env.USER_POOL_CLIENT_ID ??= 'unittestclient';
+process.env.POWERTOOLS_DEV = 'true';
+process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
