@@ -1,7 +1,8 @@
-// PLACEHOLDER — to be replaced by the real handler.
+// GET /v1/health — liveness; no auth, no dependencies touched.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
-});
+export const handler = http({ auth: 'none' }, async () => ({
+  status: 200,
+  body: { status: 'ok', service: 'taskwell', version: process.env.TASKWELL_VERSION ?? 'dev' },
+  headers: { 'cache-control': 'no-store' },
+}));

@@ -1,7 +1,11 @@
-// PLACEHOLDER — to be replaced by the real handler.
+// GET /v1/openapi.json — the OpenAPI 3.1 document, built once per execution environment.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { buildDocument } from '#shared/openapi/document';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
-});
+const document = buildDocument();
+
+export const handler = http({ auth: 'none' }, async () => ({
+  status: 200,
+  body: document,
+  headers: { 'cache-control': 'public, max-age=300' },
+}));

@@ -3,13 +3,12 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { IdempotencyConfig, IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z, ZodType } from 'zod';
-import { logger, metrics } from '#shared/observability/powertools';
+import { flushMetrics, logger } from '#shared/observability/powertools';
 import { dynamodb } from '#shared/store/client';
 import { HttpProblem, problemResponse, toProblem, zodFieldErrors } from '#shared/http/problem';
 import { callerFromEvent, type Caller } from '#shared/http/caller';
@@ -129,7 +128,7 @@ const idempotencyFor = (operation: string) => {
       expiryAttr: 'expiresAt',
     });
   persistenceStores.set(operation, persistenceStore);
-  return makeHandlerIdempotent({
+  return onlyOwnRecordsDeleted(makeHandlerIdempotent({
     persistenceStore,
     config: new IdempotencyConfig({
       // Scoped to the caller; requests without the header are not made idempotent.
@@ -138,7 +137,36 @@ const idempotencyFor = (operation: string) => {
       throwOnNoIdempotencyKey: false,
       expiresAfterSeconds: 24 * 60 * 60,
     }),
-  });
+  }));
+};
+
+/**
+ * Workaround for aws-powertools/powertools-lambda-typescript#5675 (fixed upstream in #5676, not yet
+ * released as of 2.35.0): the middleware's onError deletes the idempotency record even when its own
+ * `before` rejected the request (IdempotencyAlreadyInProgressError, IdempotencyValidationError). A
+ * rejected concurrent duplicate would thus delete the original's lock (and a retry write twice); a
+ * reused key with another body would delete the original's stored response. Here onError runs only
+ * when `before` went through, i.e. when this request acquired the record.
+ */
+type IdempotencyMiddleware = ReturnType<typeof makeHandlerIdempotent>;
+type IdempotencyRequest = Parameters<NonNullable<IdempotencyMiddleware['before']>>[0];
+
+const onlyOwnRecordsDeleted = (inner: IdempotencyMiddleware): IdempotencyMiddleware => {
+  const rejected = new WeakSet<IdempotencyRequest>();
+  return {
+    ...inner,
+    before: async (request: IdempotencyRequest) => {
+      try {
+        return await inner.before?.(request);
+      } catch (error) {
+        rejected.add(request);
+        throw error;
+      }
+    },
+    onError: async (request: IdempotencyRequest) => {
+      if (!rejected.has(request)) await inner.onError?.(request);
+    },
+  };
 };
 
 export const http = <B extends ZodType | undefined = undefined, P extends ZodType | undefined = undefined, Q extends ZodType | undefined = undefined>(
@@ -150,7 +178,7 @@ export const http = <B extends ZodType | undefined = undefined, P extends ZodTyp
 
   const chain = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId', resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(flushMetrics())
     .use(httpHeaderNormalizer())
     .use(problemMapper())
     .use({

@@ -1,0 +1,131 @@
+// The OpenAPI 3.1 document, generated from the same zod schemas the handlers validate with.
+// `operations` says which schemas belong to which route of shared/routes.ts; a unit test checks
+// that the two cover each other exactly.
+import { z, type ZodType } from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { routes, type RouteDef } from '#shared/routes';
+import * as task from '#shared/schemas/task';
+import * as project from '#shared/schemas/project';
+import * as auth from '#shared/schemas/auth';
+import * as user from '#shared/schemas/user';
+
+export interface Operation {
+  body?: ZodType;
+  params?: ZodType;
+  query?: ZodType;
+  /** Success status and schema (none for 204). */
+  ok: { status: 200 | 201 | 204; schema?: ZodType; description: string };
+  /** Accepts Idempotency-Key. */
+  idempotent?: boolean;
+  /** Needs If-Match (or body.version); answers an ETag. */
+  versioned?: boolean;
+  /** Answers an ETag. */
+  etag?: boolean;
+}
+
+const Problem = z
+  .object({
+    type: z.string().meta({ description: 'A stable URI naming the kind of problem' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().meta({ description: 'Field-level validation errors' }),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+const Health = z.object({ status: z.literal('ok'), service: z.string(), version: z.string() }).meta({ id: 'Health' });
+
+export const operations: Record<string, Operation> = {
+  'GET /v1/health': { ok: { status: 200, schema: Health, description: 'The service is up' } },
+  'GET /v1/openapi.json': { ok: { status: 200, description: 'This document' } },
+
+  'POST /v1/auth/register': { body: auth.RegisterInput, ok: { status: 201, schema: auth.RegistrationSchema, description: 'Account created; confirm it with the emailed code' } },
+  'POST /v1/auth/confirm': { body: auth.ConfirmInput, ok: { status: 200, schema: auth.ConfirmationSchema, description: 'Account confirmed' } },
+  'POST /v1/auth/login': { body: auth.LoginInput, ok: { status: 200, schema: auth.SessionSchema, description: 'Tokens' } },
+  'POST /v1/auth/refresh': { body: auth.RefreshInput, ok: { status: 200, schema: auth.RefreshedSessionSchema, description: 'New access and ID tokens' } },
+  'POST /v1/auth/logout': { body: auth.LogoutInput, ok: { status: 204, description: 'The refresh token is revoked' } },
+
+  'GET /v1/me': { ok: { status: 200, schema: user.UserProfileSchema, description: 'My profile' }, etag: true },
+  'PATCH /v1/me': { body: user.UpdateMeInput, ok: { status: 200, schema: user.UserProfileSchema, description: 'The updated profile' }, versioned: true },
+
+  'POST /v1/projects': { body: project.CreateProjectInput, ok: { status: 201, schema: project.ProjectSchema, description: 'The new project' }, idempotent: true },
+  'GET /v1/projects': { query: project.PageQuery, ok: { status: 200, schema: project.ProjectPage, description: 'Projects I belong to' } },
+  'GET /v1/projects/{projectId}': { params: project.ProjectParams, ok: { status: 200, schema: project.ProjectSchema, description: 'The project' }, etag: true },
+  'PATCH /v1/projects/{projectId}': { params: project.ProjectParams, body: project.UpdateProjectInput, ok: { status: 200, schema: project.ProjectSchema, description: 'The updated project' }, versioned: true },
+  'DELETE /v1/projects/{projectId}': { params: project.ProjectParams, ok: { status: 204, description: 'The project is deleted' } },
+  'GET /v1/projects/{projectId}/members': { params: project.ProjectParams, query: project.PageQuery, ok: { status: 200, schema: project.MemberPage, description: 'Members' } },
+  'POST /v1/projects/{projectId}/members': { params: project.ProjectParams, body: project.AddMemberInput, ok: { status: 201, schema: project.MembershipSchema, description: 'The new membership' } },
+  'PATCH /v1/projects/{projectId}/members/{userId}': { params: project.MemberParams, body: project.UpdateMemberInput, ok: { status: 200, schema: project.MembershipSchema, description: 'The changed membership' }, versioned: true },
+  'DELETE /v1/projects/{projectId}/members/{userId}': { params: project.MemberParams, ok: { status: 204, description: 'The member is removed' } },
+
+  'POST /v1/tasks': { body: task.CreateTaskInput, ok: { status: 201, schema: task.TaskSchema, description: 'The new task' }, idempotent: true },
+  'GET /v1/tasks': { query: task.ListTasksQuery, ok: { status: 200, schema: task.TaskPage, description: 'A page of tasks' } },
+  'GET /v1/tasks/{taskId}': { params: task.TaskParams, ok: { status: 200, schema: task.TaskSchema, description: 'The task' }, etag: true },
+  'PATCH /v1/tasks/{taskId}': { params: task.TaskParams, body: task.UpdateTaskInput, ok: { status: 200, schema: task.TaskSchema, description: 'The updated task' }, versioned: true },
+  'DELETE /v1/tasks/{taskId}': { params: task.TaskParams, ok: { status: 204, description: 'The task is in the trash' } },
+  'POST /v1/tasks/{taskId}/restore': { params: task.TaskParams, ok: { status: 200, schema: task.TaskSchema, description: 'The restored task' } },
+};
+
+export const routeKey = (route: Pick<RouteDef, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+
+const json = (schema: ZodType) => ({ 'application/json': { schema } });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
+
+const operationObject = (route: RouteDef, op: Operation): ZodOpenApiOperationObject => {
+  const headers: Record<string, ZodType> = {};
+  if (op.idempotent) headers['idempotency-key'] = z.string().max(255).optional().meta({ description: 'Retry-safe creates: the same key and body give the same response, one write' });
+  if (op.versioned) headers['if-match'] = z.string().optional().meta({ description: 'The version you are updating, e.g. "3" (or send body.version)' });
+  const responses: ZodOpenApiOperationObject['responses'] = {
+    [op.ok.status]: {
+      description: op.ok.description,
+      ...(op.ok.schema ? { content: json(op.ok.schema) } : {}),
+      ...(op.etag || op.versioned ? { headers: z.object({ etag: z.string().meta({ description: 'The version, quoted' }) }) } : {}),
+    },
+    '400': problem('Invalid input; `errors` names each field'),
+    '500': problem('Unexpected error; quote the request id'),
+  };
+  if (route.auth !== 'none') {
+    responses['401'] = { description: 'No Authorization header (answered by the gateway: {"message":"Unauthorized"})' };
+    responses['403'] = problem('The token was refused, or the caller may not do this');
+    if (route.path.includes('{')) responses['404'] = problem('Not found — or not yours to see');
+  }
+  if (op.versioned) {
+    responses['409'] = problem('The version is stale: someone changed it first');
+    responses['428'] = problem('No version was sent');
+  }
+  if (op.idempotent) responses['422'] = problem('The Idempotency-Key was used with another body');
+  return {
+    operationId: route.handler.replace(/^functions\//, '').replace(/\.ts$/, '').replaceAll('/', '.'),
+    summary: route.summary,
+    tags: [route.path.split('/')[2] ?? 'misc'],
+    ...(route.auth !== 'none' ? { security: [{ bearer: [] }] } : { security: [] }),
+    requestParams: {
+      ...(op.params ? { path: op.params as never } : {}),
+      ...(op.query ? { query: op.query as never } : {}),
+      ...(Object.keys(headers).length ? { header: z.object(headers) } : {}),
+    },
+    ...(op.body ? { requestBody: { required: true, content: json(op.body) } } : {}),
+    responses,
+  };
+};
+
+export const buildDocument = (serverUrl = '/') => {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const route of routes) {
+    const op = operations[routeKey(route)];
+    if (!op) throw new Error(`No OpenAPI operation for ${routeKey(route)}`);
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operationObject(route, op) };
+  }
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Taskwell API',
+      version: '1.0.0',
+      description: 'Tasks, projects and members. Errors are RFC 9457 problem+json. Updates need the version you read (If-Match); creates accept Idempotency-Key.',
+    },
+    servers: [{ url: serverUrl }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Cognito access token from POST /v1/auth/login' } } },
+    paths,
+  });
+};
