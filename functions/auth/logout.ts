@@ -1,7 +1,9 @@
-// PLACEHOLDER — to be replaced by the real handler.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { LogoutInput } from '#shared/schemas/auth';
+import { logout } from '#shared/domain/users';
+import { cognitoIdentity } from '#shared/auth/cognito';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
+export const handler = http({ body: LogoutInput, auth: 'none' }, async ({ body }) => {
+  await logout({ identity: cognitoIdentity }, body.refreshToken);
+  return { status: 204 };
 });

@@ -1,7 +1,10 @@
-// PLACEHOLDER — to be replaced by the real handler.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { ProjectParams } from '#shared/schemas/project';
+import { changeOf, deleteProject } from '#shared/domain/projects';
+import { projectStore } from '#shared/store/project-store';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
+// If-Match is optional here: with it, deleting a changed project is a 409.
+export const handler = http({ params: ProjectParams }, async ({ params, caller, requestId, ifMatch }) => {
+  await deleteProject(projectStore, caller, params.projectId, ifMatch, changeOf(caller, requestId));
+  return { status: 204 };
 });

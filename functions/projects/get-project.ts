@@ -1,7 +1,10 @@
-// PLACEHOLDER — to be replaced by the real handler.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { etag } from '#shared/http/versions';
+import { ProjectParams } from '#shared/schemas/project';
+import { getProject } from '#shared/domain/projects';
+import { projectStore } from '#shared/store/project-store';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
+export const handler = http({ params: ProjectParams }, async ({ params, caller }) => {
+  const project = await getProject(projectStore, caller, params.projectId);
+  return { status: 200, body: project, headers: { etag: etag(project.version) } };
 });

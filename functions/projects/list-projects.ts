@@ -1,7 +1,9 @@
-// PLACEHOLDER — to be replaced by the real handler.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { PageQuery } from '#shared/schemas/project';
+import { listMyProjects } from '#shared/domain/projects';
+import { projectStore } from '#shared/store/project-store';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
+export const handler = http({ query: PageQuery }, async ({ query, caller }) => {
+  const page = await listMyProjects(projectStore, caller, query);
+  return { status: 200, body: page };
 });

@@ -1,7 +1,10 @@
-// PLACEHOLDER — to be replaced by the real handler.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { MemberParams } from '#shared/schemas/project';
+import { changeOf, removeMember } from '#shared/domain/projects';
+import { projectStore } from '#shared/store/project-store';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
+// Owners remove anyone; every member may remove themselves (leave). The last owner cannot.
+export const handler = http({ params: MemberParams }, async ({ params, caller, requestId }) => {
+  await removeMember(projectStore, caller, params.projectId, params.userId, changeOf(caller, requestId));
+  return { status: 204 };
 });

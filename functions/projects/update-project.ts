@@ -1,7 +1,11 @@
-// PLACEHOLDER — to be replaced by the real handler.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { etag, expectedVersion } from '#shared/http/versions';
+import { ProjectParams, UpdateProjectInput } from '#shared/schemas/project';
+import { changeOf, updateProject } from '#shared/domain/projects';
+import { projectStore } from '#shared/store/project-store';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
+export const handler = http({ body: UpdateProjectInput, params: ProjectParams }, async ({ body, params, caller, requestId, ifMatch }) => {
+  const { version, ...patch } = body;
+  const project = await updateProject(projectStore, caller, params.projectId, patch, expectedVersion(ifMatch, version), changeOf(caller, requestId));
+  return { status: 200, body: project, headers: { etag: etag(project.version) } };
 });

@@ -1,7 +1,11 @@
-// PLACEHOLDER — to be replaced by the real handler.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { TaskParams } from '#shared/schemas/task';
+import { changeOf } from '#shared/domain/projects';
+import { deleteTask } from '#shared/domain/tasks';
+import { taskPorts } from '#shared/store/task-store';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
+/** Soft delete: the task goes to the trash (POST /v1/tasks/{taskId}/restore within 30 days). If-Match is optional. */
+export const handler = http({ params: TaskParams }, async ({ params, caller, requestId, ifMatch }) => {
+  await deleteTask(taskPorts, caller, params.taskId, ifMatch, changeOf(caller, requestId));
+  return { status: 204 };
 });

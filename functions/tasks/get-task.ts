@@ -1,7 +1,10 @@
-// PLACEHOLDER — to be replaced by the real handler.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { etag } from '#shared/http/versions';
+import { TaskParams } from '#shared/schemas/task';
+import { getTask } from '#shared/domain/tasks';
+import { taskPorts } from '#shared/store/task-store';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
+export const handler = http({ params: TaskParams }, async ({ params, caller }) => {
+  const task = await getTask(taskPorts, caller, params.taskId);
+  return { status: 200, body: task, headers: { etag: etag(task.version) } };
 });

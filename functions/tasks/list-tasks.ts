@@ -1,7 +1,9 @@
-// PLACEHOLDER — to be replaced by the real handler.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { ListTasksQuery } from '#shared/schemas/task';
+import { listTasks } from '#shared/domain/tasks';
+import { taskPorts } from '#shared/store/task-store';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
+export const handler = http({ query: ListTasksQuery }, async ({ query, caller }) => {
+  const page = await listTasks(taskPorts, caller, query);
+  return { status: 200, body: page };
 });

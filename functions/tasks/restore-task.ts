@@ -1,7 +1,12 @@
-// PLACEHOLDER — to be replaced by the real handler.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { etag } from '#shared/http/versions';
+import { TaskParams } from '#shared/schemas/task';
+import { changeOf } from '#shared/domain/projects';
+import { restoreTask } from '#shared/domain/tasks';
+import { taskPorts } from '#shared/store/task-store';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
+/** Brings a task back from the trash (within 30 days). If-Match (the trashed version) is optional. */
+export const handler = http({ params: TaskParams }, async ({ params, caller, requestId, ifMatch }) => {
+  const task = await restoreTask(taskPorts, caller, params.taskId, ifMatch, changeOf(caller, requestId));
+  return { status: 200, body: task, headers: { etag: etag(task.version) } };
 });

@@ -1,7 +1,9 @@
-// PLACEHOLDER — to be replaced by the real handler.
 import { http } from '#shared/http/handler';
-import { HttpProblem } from '#shared/http/problem';
+import { etag } from '#shared/http/versions';
+import { getMe } from '#shared/domain/users';
+import { userStore } from '#shared/store/user-store';
 
-export const handler = http({ auth: 'none' }, async () => {
-  throw new HttpProblem(501, 'not-implemented', 'Not implemented');
+export const handler = http({}, async ({ caller }) => {
+  const profile = await getMe(userStore, caller.userId);
+  return { status: 200, body: profile, headers: { etag: etag(profile.version) } };
 });

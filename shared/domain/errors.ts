@@ -8,6 +8,8 @@ export interface FieldError {
 
 export abstract class DomainError extends Error {
   abstract readonly kind: 'not-found' | 'conflict' | 'forbidden' | 'validation-failed' | 'unauthorized' | 'unprocessable' | 'too-many-requests';
+  /** A more specific, stable problem type than the kind (e.g. `user-disabled`); clients may switch on it. */
+  readonly code?: string;
 }
 
 /** The thing does not exist — or exists but the caller may not know it does. */

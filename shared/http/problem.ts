@@ -63,7 +63,7 @@ export const toProblem = (error: unknown, requestId?: string): { problem: Proble
   if (error instanceof DomainError) {
     const { status, title } = domainStatus[error.kind];
     const errors = 'errors' in error && Array.isArray(error.errors) && error.errors.length > 0 ? (error.errors as FieldError[]) : undefined;
-    return { problem: { type: problemType(error.kind), title, status, detail: error.message, errors, requestId }, headers: {}, expected: true };
+    return { problem: { type: problemType(error.code ?? error.kind), title, status, detail: error.message, errors, requestId }, headers: {}, expected: true };
   }
   return {
     problem: { type: problemType('internal-error'), title: 'Internal server error', status: 500, detail: 'Something went wrong on our side. Quote the request id when reporting it.', requestId },

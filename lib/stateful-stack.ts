@@ -1,0 +1,106 @@
+// What holds data and identities: the single table and the Cognito user pool. Both are retained when the stack is
+// deleted and protected against accidental deletion; the stateless stack can be torn down and redeployed freely.
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  CfnUserPoolGroup,
+  UserPool,
+  UserPoolClient,
+  type IUserPool,
+  type IUserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { AttributeType, BillingMode, StreamViewType, Table, type ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { ADMIN_GROUP } from '#shared/http/caller';
+import { TABLE } from '#shared/store/table';
+
+/** The Cognito password policy; the local runtime (local/cognito.ts) mirrors it. */
+export const PASSWORD_POLICY = {
+  minLength: 12,
+  requireUppercase: true,
+  requireLowercase: true,
+  requireDigits: true,
+  requireSymbols: true,
+  tempPasswordValidity: Duration.days(7),
+} as const;
+
+export class StatefulStack extends Stack {
+  readonly table: ITable;
+  readonly userPool: IUserPool;
+  readonly userPoolClient: IUserPoolClient;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    const table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      stream: StreamViewType[TABLE.stream],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of TABLE.indexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      });
+    }
+    this.table = table;
+
+    const userPool = new UserPool(this, 'UserPool', {
+      selfSignUpEnabled: true,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      keepOriginal: { email: true },
+      standardAttributes: {
+        email: { required: true, mutable: true },
+        // `name` in Cognito; the API requires it at registration, the pool keeps it optional so it can evolve.
+        fullname: { required: false, mutable: true },
+      },
+      passwordPolicy: PASSWORD_POLICY,
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.userPool = userPool;
+
+    new CfnUserPoolGroup(this, 'AdminsGroup', {
+      userPoolId: userPool.userPoolId,
+      groupName: ADMIN_GROUP,
+      description: 'Taskwell administrators',
+    });
+
+    this.userPoolClient = new UserPoolClient(this, 'UserPoolClient', {
+      userPool,
+      generateSecret: false,
+      authFlows: { userPassword: true },
+      disableOAuth: true,
+      enableTokenRevocation: true,
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+    });
+
+    NagSuppressions.addResourceSuppressions(userPool, [
+      {
+        id: 'AwsSolutions-COG2',
+        reason:
+          'MFA is not required: sign-in goes through POST /v1/auth/login with USER_PASSWORD_AUTH, which does not yet ' +
+          'answer MFA challenges, so requiring MFA would lock every user out. Tracked as a follow-up (TOTP via the API).',
+      },
+      {
+        id: 'AwsSolutions-COG3',
+        reason:
+          'Threat protection (advanced security) needs the Cognito Plus feature plan, billed per monthly active user; ' +
+          'the operator opts in per deployment. Passwords are protected by the 12-character policy and Cognito\'s ' +
+          'built-in lockout, and disabled users are refused by the authorizer on their next request.',
+      },
+    ]);
+  }
+}

@@ -1,0 +1,216 @@
+// The API: an HTTP API whose routes are generated from the route table (shared/routes.ts), one function per route,
+// a Lambda authorizer on every route that needs a caller, throttling, JSON access logs, a dashboard and alarms.
+// Nothing here holds data, so this stack can be destroyed and redeployed without loss.
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  type HttpRoute,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { authorizer as authorizerDef, functionId, routes, type RouteDef } from '#shared/routes';
+import { TaskwellFunction } from '#lib/constructs/taskwell-function';
+
+export interface ThrottleLimits {
+  /** Steady-state requests per second for the whole stage. */
+  rateLimit: number;
+  /** Requests the stage absorbs in a burst above the rate. */
+  burstLimit: number;
+}
+
+export interface StatelessStackProps extends StackProps {
+  table: ITable;
+  userPool: IUserPool;
+  userPoolClient: IUserPoolClient;
+  /** @default { rateLimit: 50, burstLimit: 100 } */
+  throttle?: ThrottleLimits;
+  /** Browser origins allowed by CORS. Bearer tokens, not cookies, so `*` is safe. @default ['*'] */
+  corsOrigins?: string[];
+}
+
+export const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 50, burstLimit: 100 };
+
+/** API Gateway HTTP API route keys: `GET /v1/tasks/{taskId}`. */
+const httpMethod = (route: RouteDef): HttpMethod => HttpMethod[route.method];
+
+/** One JSON object per request (HTTP API `$context` variables); no request bodies, headers or tokens. */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    routeKey: '$context.routeKey',
+    path: '$context.path',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationStatus: '$context.integrationStatus',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+    authorizerLatency: '$context.authorizer.latency',
+    userId: '$context.authorizer.userId',
+  }),
+);
+
+export class StatelessStack extends Stack {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly functions: ReadonlyMap<string, TaskwellFunction>;
+  readonly authorizerFunction: TaskwellFunction;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { table, userPool, userPoolClient } = props;
+    const shared = { table, userPool, userPoolClient };
+
+    this.authorizerFunction = new TaskwellFunction(this, functionId(authorizerDef.handler), {
+      ...shared,
+      entry: authorizerDef.handler,
+      grants: authorizerDef.grants,
+      description: 'Lambda authorizer: verifies Cognito access tokens and refuses disabled users',
+    });
+    const authorizer: IHttpRouteAuthorizer = new HttpLambdaAuthorizer('Authorizer', this.authorizerFunction.function, {
+      authorizerName: 'taskwell-access-token',
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      // No gateway cache: a user an admin disables must be refused on the very next request. The authorizer caches
+      // signature verification in memory itself and re-reads the user's status per request.
+      resultsCacheTtl: Duration.seconds(0),
+    });
+
+    this.api = new HttpApi(this, 'Api', {
+      apiName: 'taskwell',
+      description: 'Taskwell HTTP API (routes generated from shared/routes.ts)',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: props.corsOrigins ?? ['*'],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
+        exposeHeaders: ['etag', 'location', 'retry-after'],
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      logGroupName: `/aws/apigateway/${this.stackName}/access`,
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? DEFAULT_THROTTLE,
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
+    });
+
+    const functions = new Map<string, TaskwellFunction>();
+    const publicRoutes: HttpRoute[] = [];
+    for (const route of routes) {
+      const name = functionId(route.handler);
+      const fn = new TaskwellFunction(this, name, { ...shared, entry: route.handler, grants: route.grants, description: route.summary });
+      functions.set(name, fn);
+      const [httpRoute] = this.api.addRoutes({
+        path: route.path,
+        methods: [httpMethod(route)],
+        integration: new HttpLambdaIntegration(`${name}-integration`, fn.function),
+        ...(route.auth === 'none' ? {} : { authorizer }),
+      });
+      if (route.auth === 'none' && httpRoute) publicRoutes.push(httpRoute);
+    }
+    this.functions = functions;
+
+    this.monitoring();
+
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the API (routes live under /v1)' });
+    new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+
+    this.suppressions(publicRoutes);
+  }
+
+  /** A dashboard and alarms: API 5xx, and each function's errors and throttles. Alarms have no actions yet. */
+  private monitoring(): void {
+    const all = [[functionId(authorizerDef.handler), this.authorizerFunction] as const, ...[...this.functions].map(([n, f]) => [n, f] as const)];
+    const alarm = (id: string, metric: IMetric, description: string) =>
+      new Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+
+    alarm('Api5xxAlarm', this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 'The API answered 5xx');
+    for (const [name, fn] of all) {
+      alarm(`${name}-errors-alarm`, fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `${name} failed`);
+      alarm(`${name}-throttles-alarm`, fn.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), `${name} was throttled`);
+    }
+
+    const period = Duration.minutes(1);
+    const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${this.stackName}-api` });
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Requests and errors',
+        left: [this.api.metricCount({ period, statistic: 'Sum' })],
+        right: [this.api.metricClientError({ period, statistic: 'Sum' }), this.api.metricServerError({ period, statistic: 'Sum' })],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Latency (p50 / p99)',
+        left: [this.api.metricLatency({ period, statistic: 'p50' }), this.api.metricLatency({ period, statistic: 'p99' })],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Function errors',
+        left: all.map(([name, fn]) => fn.function.metricErrors({ period, statistic: 'Sum', label: name })),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Function duration p99',
+        left: all.map(([name, fn]) => fn.function.metricDuration({ period, statistic: 'p99', label: name })),
+        width: 12,
+      }),
+    );
+  }
+
+  private suppressions(publicRoutes: HttpRoute[]): void {
+    NagSuppressions.addResourceSuppressions(
+      publicRoutes,
+      [
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'Deliberately public routes (auth: none in shared/routes.ts): health check, the OpenAPI document, and the ' +
+            'auth routes that exist to obtain tokens (register/confirm/login/refresh/logout). Every other route has ' +
+            'the Lambda authorizer; the infra tests assert both sets.',
+        },
+      ],
+      true,
+    );
+  }
+}

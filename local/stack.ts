@@ -1,0 +1,221 @@
+// The whole system on one machine: DynamoDB Local, cognito-local, the SES mail viewer, and the HTTP
+// API (shared route table → handlers in-process). Used by `npm start` (local/start.ts) and by the
+// e2e tests' globalSetup (test/support/e2e-setup.ts). All local wiring lives here, as environment
+// variables the handlers already read in AWS: handlers never branch on "local".
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureTable, localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from '#local/dynamodb';
+import { DEFAULT_CONFIRMATION_CODE, startCognitoLocal, type CognitoLocal } from '#local/cognito';
+import { startMailViewer, type MailViewer } from '#local/mail';
+import { startGateway, type Gateway } from '#local/gateway';
+import { DEFAULT_DEMO_PASSWORD, DEMO_ACCOUNTS, seedDemoAccounts, type DemoAccount } from '#local/seed';
+import { LOCAL_REGION } from '#local/lambda';
+
+/** The repository root (handler paths in shared/routes.ts are relative to it). */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface LocalStackOptions {
+  /** Persist DynamoDB and Cognito data here (`<dataDir>/dynamodb`, `<dataDir>/cognito`); omitted → in memory / temp dir. */
+  dataDir?: string;
+  /** Ports; `undefined` → a free one. `preferred` ports are used when free, else a free one. */
+  ports?: { api?: number; dynamodb?: number; cognito?: number; mail?: number };
+  tableName?: string;
+  confirmationCode?: string;
+  demoPassword?: string;
+  /** POWERTOOLS_LOG_LEVEL of the handlers. */
+  logLevel?: string;
+  /** Print one line per API request. */
+  logRequests?: boolean;
+  /** Seed the demo accounts (default true). */
+  seed?: boolean;
+  /** Called once if an emulator dies while the stack is up (the stack is not usable any more). */
+  onFatal?: (error: Error) => void;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  apiPort: number;
+  mailUrl: string;
+  cognitoEndpoint: string;
+  dynamoEndpoint: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  confirmationCode: string;
+  tableName: string;
+  demoPassword: string;
+  demoAccounts: readonly DemoAccount[];
+  /** What seeding could not do (e.g. an auth route not implemented yet); empty when all is well. */
+  seedProblems: string[];
+  /** Whether the JWKS could be handed to the token verifier (false → authenticated routes answer 500). */
+  jwksPrimed: boolean;
+  stop(): Promise<void>;
+}
+
+/** The configuration every function reads from its environment, in AWS set by the CDK stacks. */
+export const functionEnvironment = (s: {
+  tableName: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  dynamoEndpoint: string;
+  cognitoEndpoint: string;
+  mailUrl: string;
+  logLevel: string;
+}): Record<string, string> => ({
+  TABLE_NAME: s.tableName,
+  USER_POOL_ID: s.userPoolId,
+  USER_POOL_CLIENT_ID: s.userPoolClientId,
+  AWS_REGION: LOCAL_REGION,
+  AWS_DEFAULT_REGION: LOCAL_REGION,
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_ENDPOINT_URL_DYNAMODB: s.dynamoEndpoint,
+  AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: s.cognitoEndpoint,
+  AWS_ENDPOINT_URL_SES: s.mailUrl,
+  AWS_ENDPOINT_URL_SESV2: s.mailUrl,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  POWERTOOLS_SERVICE_NAME: 'taskwell',
+  POWERTOOLS_METRICS_NAMESPACE: 'Taskwell',
+  POWERTOOLS_LOG_LEVEL: s.logLevel,
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  TASKWELL_VERSION: process.env.TASKWELL_VERSION ?? 'local',
+});
+
+const applyEnvironment = (env: Record<string, string>) => {
+  // Nothing from a developer's real AWS setup may leak into the local stack.
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_PROFILE', 'AWS_ENDPOINT_URL']) delete process.env[name];
+  Object.assign(process.env, env);
+};
+
+/** Hands cognito-local's JWKS to the authorizer's verifier (it would otherwise fetch the real Cognito URL). */
+const primeJwks = async (cognitoEndpoint: string, userPoolId: string): Promise<boolean> => {
+  const response = await fetch(`${cognitoEndpoint}/${userPoolId}/.well-known/jwks.json`);
+  if (!response.ok) throw new Error(`cognito-local JWKS answered ${response.status}`);
+  const jwks: unknown = await response.json();
+  const specifier = '#shared/auth/token-verifier';
+  let verifier: { primeJwks?: (jwks: unknown) => void };
+  try {
+    verifier = (await import(specifier)) as typeof verifier;
+  } catch (error) {
+    console.warn(`[taskwell] could not load ${specifier} (${(error as Error).message}); authenticated routes cannot verify tokens.`);
+    return false;
+  }
+  if (typeof verifier.primeJwks !== 'function') {
+    console.warn(`[taskwell] ${specifier} does not export primeJwks(jwks); authenticated routes cannot verify tokens.`);
+    return false;
+  }
+  verifier.primeJwks(jwks);
+  return true;
+};
+
+export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
+  const persistent = options.dataDir !== undefined;
+  const cognitoDir = persistent ? join(options.dataDir!, 'cognito') : mkdtempSync(join(tmpdir(), 'taskwell-cognito-'));
+  mkdirSync(cognitoDir, { recursive: true });
+  if (persistent) mkdirSync(join(options.dataDir!, 'logs'), { recursive: true });
+  const confirmationCode = options.confirmationCode ?? DEFAULT_CONFIRMATION_CODE;
+  const demoPassword = options.demoPassword ?? DEFAULT_DEMO_PASSWORD;
+  const tableName = options.tableName ?? 'taskwell';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+  let stopping = false;
+  let fatalReported = false;
+  let dynamo: DynamoDbLocal | undefined;
+  let cognito: CognitoLocal | undefined;
+  let mail: MailViewer | undefined;
+  let gateway: Gateway | undefined;
+
+  const stop = async () => {
+    stopping = true;
+    await Promise.allSettled([gateway?.stop(), mail?.stop(), cognito?.stop(), dynamo?.stop()]);
+    if (!persistent) rmSync(cognitoDir, { recursive: true, force: true });
+  };
+
+  try {
+    const [dynamoResult, cognitoResult, mailResult] = await Promise.allSettled([
+      startDynamoDbLocal({ port: options.ports?.dynamodb, dataDir: persistent ? join(options.dataDir!, 'dynamodb') : undefined }),
+      startCognitoLocal({
+        port: options.ports?.cognito,
+        dataDir: cognitoDir,
+        confirmationCode,
+        logFile: persistent ? join(options.dataDir!, 'logs', 'cognito-local.log') : undefined,
+      }),
+      startMailViewer({ port: options.ports?.mail }),
+    ]);
+    if (dynamoResult.status === 'fulfilled') dynamo = dynamoResult.value;
+    if (cognitoResult.status === 'fulfilled') cognito = cognitoResult.value;
+    if (mailResult.status === 'fulfilled') mail = mailResult.value;
+    const failed = [dynamoResult, cognitoResult, mailResult].find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (!dynamo || !cognito || !mail) throw new Error('unreachable');
+
+    const client = localDynamoClient(dynamo.endpoint);
+    try {
+      await ensureTable(client, tableName);
+    } finally {
+      client.destroy();
+    }
+
+    // Before any handler module is imported: the functions' configuration, as the CDK sets it.
+    applyEnvironment(
+      functionEnvironment({
+        tableName,
+        userPoolId: cognito.userPoolId,
+        userPoolClientId: cognito.userPoolClientId,
+        dynamoEndpoint: dynamo.endpoint,
+        cognitoEndpoint: cognito.endpoint,
+        mailUrl: mail.url,
+        logLevel: options.logLevel ?? 'WARN',
+      }),
+    );
+    const jwksPrimed = await primeJwks(cognito.endpoint, cognito.userPoolId);
+
+    gateway = await startGateway({ root: REPO_ROOT, port: options.ports?.api ?? 0 });
+
+    const watch = (what: string, child: DynamoDbLocal['process'], output: () => string) =>
+      child.once('exit', (code, signal) =>
+        // A terminal's Ctrl-C reaches the emulators too; give our own shutdown a moment to begin.
+        setTimeout(() => {
+          if (stopping || fatalReported) return;
+          fatalReported = true;
+          const error = new Error(`${what} stopped unexpectedly (${signal ?? `exit code ${code}`}); the local stack cannot work without it.${output() ? `\n${output().slice(-2_000)}` : ''}`);
+          (options.onFatal ?? ((e: Error) => console.error(`[taskwell] ${e.message}`)))(error);
+        }, 500).unref(),
+      );
+    watch('DynamoDB Local', dynamo.process, () => '');
+    watch('cognito-local', cognito.process, cognito.output);
+
+    const seedProblems =
+      options.seed === false
+        ? []
+        : await seedDemoAccounts({
+            apiUrl: gateway.url,
+            cognitoEndpoint: cognito.endpoint,
+            userPoolId: cognito.userPoolId,
+            password: demoPassword,
+            confirmationCode,
+          });
+
+    gateway.logRequests = options.logRequests ?? false;
+    return {
+      apiUrl: gateway.url,
+      apiPort: gateway.port,
+      mailUrl: mail.url,
+      cognitoEndpoint: cognito.endpoint,
+      dynamoEndpoint: dynamo.endpoint,
+      userPoolId: cognito.userPoolId,
+      userPoolClientId: cognito.userPoolClientId,
+      confirmationCode,
+      tableName,
+      demoPassword,
+      demoAccounts: DEMO_ACCOUNTS,
+      seedProblems,
+      jwksPrimed,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};

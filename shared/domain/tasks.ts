@@ -1,0 +1,330 @@
+// Tasks: who may see and change them, and what a change does. Pure — the store ports are passed
+// in, no AWS here. Every write names the version it expects; the store turns a stale one into a
+// Conflict and a missing/trashed item into a NotFound.
+import { Conflict, Forbidden, NotFound, ValidationFailed } from '#shared/domain/errors';
+import type { Change, Membership, Page, Project, Task, TaskPriority, TaskStatus } from '#shared/domain/model';
+
+/** The verified caller (structurally the http layer's Caller). */
+export interface Actor {
+  userId: string;
+}
+
+/** How long a trashed task can be restored; then the table's TTL removes it. */
+export const TRASH_RETENTION_SECONDS = 30 * 24 * 60 * 60;
+
+/** A task in the trash. */
+export interface TrashedTask extends Task {
+  deletedAt: string;
+  deletedBy: string;
+  /** Epoch seconds; the TTL attribute. */
+  expiresAt: number;
+}
+
+/** What the store holds under a task id: a live task, or one in the trash. */
+export type StoredTask = (Task & { deletedAt?: undefined }) | TrashedTask;
+
+export type TaskScope =
+  | { kind: 'project'; projectId: string }
+  | { kind: 'private'; userId: string }
+  | { kind: 'assignee'; userId: string };
+
+export interface TaskFilters {
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  assigneeId?: string;
+  tag?: string;
+  /** UTC ISO, inclusive. */
+  dueBefore?: string;
+  /** UTC ISO, inclusive. */
+  dueAfter?: string;
+}
+
+export interface TaskListQuery {
+  scope: TaskScope;
+  filters: TaskFilters;
+  limit: number;
+  cursor?: string;
+}
+
+/** The persistence port of this context (implemented by shared/store/task-store.ts). */
+export interface TaskStorePort {
+  /** The task, live or trashed (strongly consistent); undefined when there is none. */
+  get(taskId: string): Promise<StoredTask | undefined>;
+  create(task: Task, change: Change): Promise<void>;
+  /** Writes the next state of a live task. Conflict if its version is no longer `expectedVersion`; NotFound if gone or trashed. */
+  replace(next: Task, expectedVersion: number, change: Change): Promise<void>;
+  /** Moves a live task to the trash. Same errors as replace. */
+  trash(next: TrashedTask, expectedVersion: number, change: Change): Promise<void>;
+  /** Brings a trashed task back. Conflict on a stale version; NotFound if it is not in the trash. */
+  restore(next: Task, expectedVersion: number, change: Change): Promise<void>;
+  /** One page of one list (a Query; filters may leave a page short of `limit`). */
+  list(query: TaskListQuery): Promise<Page<Task>>;
+}
+
+/** The slice of the projects context this one needs (shared/store/project-store.ts). */
+export interface ProjectAccessPort {
+  access(projectId: string, userId: string): Promise<{ project: Project; membership: Membership } | undefined>;
+}
+
+export interface TaskPorts {
+  tasks: TaskStorePort;
+  projects: ProjectAccessPort;
+  newId: () => string;
+}
+
+export interface CreateTaskInput {
+  title: string;
+  description?: string | null;
+  projectId?: string | null;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  dueAt?: string | null;
+  tags?: string[];
+  assigneeId?: string | null;
+}
+
+export interface TaskPatch {
+  title?: string;
+  description?: string | null;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  dueAt?: string | null;
+  tags?: string[];
+  assigneeId?: string | null;
+}
+
+export interface ListTasksInput extends TaskFilters {
+  projectId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+// ---- rules ----
+
+const taskNotFound = () => new NotFound('task', 'Task not found.');
+const projectNotFound = () => new NotFound('project', 'Project not found.');
+
+export const staleVersion = (current: number) =>
+  new Conflict(`The task has changed (current version ${current}); reload it and apply your change again.`, { currentVersion: current });
+
+/** Tags trimmed, lower-cased, deduplicated, in the order given. */
+export const normaliseTags = (tags: readonly string[]): string[] => [...new Set(tags.map((t) => t.trim().toLowerCase()))];
+
+/** An ISO date-time with any offset, as a UTC ISO string (`…Z`, milliseconds). */
+export const toUtc = (dateTime: string): string => new Date(dateTime).toISOString();
+
+const utcOrNull = (dateTime: string | null | undefined): string | null => (dateTime ? toUtc(dateTime) : null);
+
+/** True when this state was reached by completing the task in the change that produced it. */
+export const justCompleted = (task: Task): boolean => task.completedAt !== null && task.completedAt === task.updatedAt;
+
+/** What the caller may do with tasks in the task's container. */
+type Rights = { write: boolean };
+
+/**
+ * The caller's rights over a task (or a new task) in `projectId` — or a 404 that does not reveal
+ * whether it exists: a private task is its creator's alone; a project task is its members'.
+ */
+const rightsOver = async (ports: TaskPorts, actor: Actor, container: { projectId: string | null; createdBy: string }): Promise<Rights> => {
+  if (!container.projectId) {
+    if (container.createdBy !== actor.userId) throw taskNotFound();
+    return { write: true };
+  }
+  const found = await ports.projects.access(container.projectId, actor.userId);
+  if (!found) throw taskNotFound();
+  return { write: found.membership.role !== 'viewer' };
+};
+
+const requireWrite = (rights: Rights, action: string) => {
+  if (!rights.write) throw new Forbidden(`Viewers cannot ${action} tasks of this project.`);
+};
+
+const badAssignee = (message: string) => new ValidationFailed(message, [{ field: 'body.assigneeId', message }]);
+
+/** A private task may be assigned to its creator only; a project task to a member of the project. */
+const checkAssignee = async (ports: TaskPorts, actor: Actor, container: { projectId: string | null; createdBy: string }, assigneeId: string) => {
+  if (!container.projectId) {
+    if (assigneeId !== container.createdBy) throw badAssignee('A private task can only be assigned to its creator.');
+    return;
+  }
+  if (assigneeId === actor.userId) return; // the caller's membership was just checked
+  const member = await ports.projects.access(container.projectId, assigneeId);
+  if (!member) throw badAssignee('The assignee must be a member of the project.');
+};
+
+/** The live task, visible to the caller, with the caller's rights — or a 404. */
+const loadLive = async (ports: TaskPorts, actor: Actor, taskId: string): Promise<{ task: Task; rights: Rights }> => {
+  const stored = await ports.tasks.get(taskId);
+  if (!stored || stored.deletedAt !== undefined) throw taskNotFound();
+  const rights = await rightsOver(ports, actor, stored);
+  return { task: stored, rights };
+};
+
+/** Only the public fields of a task (drops the trash bookkeeping). */
+export const publicTask = (t: Task): Task => ({
+  id: t.id,
+  projectId: t.projectId,
+  title: t.title,
+  description: t.description,
+  status: t.status,
+  priority: t.priority,
+  dueAt: t.dueAt,
+  tags: t.tags,
+  assigneeId: t.assigneeId,
+  createdBy: t.createdBy,
+  createdAt: t.createdAt,
+  updatedAt: t.updatedAt,
+  completedAt: t.completedAt,
+  version: t.version,
+});
+
+// ---- use cases ----
+
+export const createTask = async (ports: TaskPorts, actor: Actor, input: CreateTaskInput, change: Change): Promise<Task> => {
+  const projectId = input.projectId ?? null;
+  if (projectId) {
+    const found = await ports.projects.access(projectId, actor.userId);
+    if (!found) throw projectNotFound();
+    requireWrite({ write: found.membership.role !== 'viewer' }, 'create');
+  }
+  const container = { projectId, createdBy: actor.userId };
+  const assigneeId = input.assigneeId ?? null;
+  if (assigneeId) await checkAssignee(ports, actor, container, assigneeId);
+  const status = input.status ?? 'todo';
+  const task: Task = {
+    id: ports.newId(),
+    projectId,
+    title: input.title,
+    description: input.description ?? null,
+    status,
+    priority: input.priority ?? 'medium',
+    dueAt: utcOrNull(input.dueAt),
+    tags: normaliseTags(input.tags ?? []),
+    assigneeId,
+    createdBy: actor.userId,
+    createdAt: change.at,
+    updatedAt: change.at,
+    completedAt: status === 'done' ? change.at : null,
+    version: 1,
+  };
+  await ports.tasks.create(task, change);
+  return task;
+};
+
+export const getTask = async (ports: TaskPorts, actor: Actor, taskId: string): Promise<Task> => {
+  const { task } = await loadLive(ports, actor, taskId);
+  return publicTask(task);
+};
+
+/** The next state of a task under a patch (pure): completing sets completedAt, reopening clears it. */
+export const applyPatch = (task: Task, patch: TaskPatch, change: Change): Task => {
+  const next: Task = {
+    ...publicTask(task),
+    ...(patch.title !== undefined && { title: patch.title }),
+    ...(patch.description !== undefined && { description: patch.description }),
+    ...(patch.status !== undefined && { status: patch.status }),
+    ...(patch.priority !== undefined && { priority: patch.priority }),
+    ...(patch.dueAt !== undefined && { dueAt: utcOrNull(patch.dueAt) }),
+    ...(patch.tags !== undefined && { tags: normaliseTags(patch.tags) }),
+    ...(patch.assigneeId !== undefined && { assigneeId: patch.assigneeId }),
+    updatedAt: change.at,
+    version: task.version + 1,
+  };
+  if (next.status === 'done' && task.status !== 'done') next.completedAt = change.at;
+  if (next.status !== 'done') next.completedAt = null;
+  return next;
+};
+
+export const updateTask = async (
+  ports: TaskPorts,
+  actor: Actor,
+  taskId: string,
+  patch: TaskPatch,
+  expectedVersion: number,
+  change: Change,
+): Promise<Task> => {
+  const { task, rights } = await loadLive(ports, actor, taskId);
+  requireWrite(rights, 'change');
+  if (task.version !== expectedVersion) throw staleVersion(task.version);
+  if (patch.assigneeId && patch.assigneeId !== task.assigneeId) await checkAssignee(ports, actor, task, patch.assigneeId);
+  const next = applyPatch(task, patch, change);
+  await ports.tasks.replace(next, expectedVersion, change);
+  return next;
+};
+
+/** Soft delete: the task moves to the trash for TRASH_RETENTION_SECONDS. `expectedVersion` is optional (If-Match). */
+export const deleteTask = async (ports: TaskPorts, actor: Actor, taskId: string, expectedVersion: number | undefined, change: Change): Promise<void> => {
+  const { task, rights } = await loadLive(ports, actor, taskId);
+  requireWrite(rights, 'delete');
+  if (expectedVersion !== undefined && task.version !== expectedVersion) throw staleVersion(task.version);
+  const next: TrashedTask = {
+    ...publicTask(task),
+    version: task.version + 1,
+    deletedAt: change.at,
+    deletedBy: actor.userId,
+    expiresAt: Math.floor(Date.parse(change.at) / 1000) + TRASH_RETENTION_SECONDS,
+  };
+  await ports.tasks.trash(next, task.version, change);
+};
+
+/** Brings a task back from the trash (within the retention; the TTL sweep may lag, so the expiry is checked here). */
+export const restoreTask = async (ports: TaskPorts, actor: Actor, taskId: string, expectedVersion: number | undefined, change: Change): Promise<Task> => {
+  const stored = await ports.tasks.get(taskId);
+  if (!stored || stored.deletedAt === undefined) throw new NotFound('task', 'Task not found in the trash.');
+  const rights = await rightsOver(ports, actor, stored);
+  if (stored.expiresAt * 1000 <= Date.parse(change.at)) throw new NotFound('task', 'Task not found in the trash.');
+  requireWrite(rights, 'restore');
+  if (expectedVersion !== undefined && stored.version !== expectedVersion) throw staleVersion(stored.version);
+  const next: Task = { ...publicTask(stored), updatedAt: change.at, version: stored.version + 1 };
+  await ports.tasks.restore(next, stored.version, change);
+  return next;
+};
+
+const badQuery = (field: string, message: string) => new ValidationFailed(message, [{ field: `query.${field}`, message }]);
+
+/**
+ * One page of tasks the caller can see:
+ * - with projectId: that project's tasks (members only; others get a 404), any filter;
+ * - with assigneeId (yourself or `me`) and no projectId: the tasks assigned to you, by due date;
+ * - otherwise: your private tasks.
+ */
+export const listTasks = async (ports: TaskPorts, actor: Actor, input: ListTasksInput): Promise<Page<Task>> => {
+  const assigneeId = input.assigneeId === 'me' ? actor.userId : input.assigneeId;
+  const filters: TaskFilters = {
+    status: input.status,
+    priority: input.priority,
+    tag: input.tag?.trim().toLowerCase(),
+    dueBefore: input.dueBefore ? toUtc(input.dueBefore) : undefined,
+    dueAfter: input.dueAfter ? toUtc(input.dueAfter) : undefined,
+  };
+  const page = { limit: input.limit, cursor: input.cursor };
+
+  if (input.projectId) {
+    const found = await ports.projects.access(input.projectId, actor.userId);
+    if (!found) throw projectNotFound();
+    return ports.tasks.list({ scope: { kind: 'project', projectId: input.projectId }, filters: { ...filters, assigneeId }, ...page });
+  }
+  if (assigneeId) {
+    if (assigneeId !== actor.userId) {
+      throw badQuery('assigneeId', 'Without projectId you can only list the tasks assigned to yourself (assigneeId=me).');
+    }
+    const result = await ports.tasks.list({ scope: { kind: 'assignee', userId: actor.userId }, filters, ...page });
+    return { ...result, items: await visibleOnly(ports, actor, result.items) };
+  }
+  return ports.tasks.list({ scope: { kind: 'private', userId: actor.userId }, filters, ...page });
+};
+
+/**
+ * The assignee index spans projects: keep only tasks the caller can still see (a member who left
+ * keeps their assignments until someone changes them). One access check per distinct project.
+ */
+const visibleOnly = async (ports: TaskPorts, actor: Actor, tasks: Task[]): Promise<Task[]> => {
+  const projectIds = [...new Set(tasks.map((t) => t.projectId).filter((id): id is string => id !== null))];
+  const allowed = new Set<string>();
+  await Promise.all(
+    projectIds.map(async (projectId) => {
+      if (await ports.projects.access(projectId, actor.userId)) allowed.add(projectId);
+    }),
+  );
+  return tasks.filter((t) => (t.projectId === null ? t.createdBy === actor.userId : allowed.has(t.projectId)));
+};

@@ -1,0 +1,153 @@
+// User profiles on the single table. Two items per user (docs/data-model.md):
+//   USER#<id> / PROFILE   entity User       the profile (+ GSI1 USERS / EMAIL#<email> for an admin search by prefix)
+//   EMAIL#<email> / EMAIL entity UserEmail  the email's claim: at most one user per (lower-cased) address
+// Both are written in ONE transaction, so an email is never half-claimed.
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { Conflict, NotFound } from '#shared/domain/errors';
+import type { Change, UserProfile } from '#shared/domain/model';
+import { DEFAULT_TIMEZONE, EmailTaken, type NewProfile, type ProfilePatch, type UserStorePort } from '#shared/domain/users';
+import { documentClient, tableName } from '#shared/store/client';
+import { keys } from '#shared/store/keys';
+
+export const USER_ENTITY = 'User';
+export const USER_EMAIL_ENTITY = 'UserEmail';
+
+type Item = Record<string, unknown>;
+
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+export const toUserProfile = (item: Item): UserProfile => ({
+  id: str(item.id),
+  email: str(item.email),
+  name: str(item.name),
+  timezone: str(item.timezone) || DEFAULT_TIMEZONE,
+  status: item.status === 'disabled' ? 'disabled' : 'active',
+  createdAt: str(item.createdAt),
+  updatedAt: str(item.updatedAt),
+  version: Number(item.version),
+});
+
+const isProfile = (item: Item | undefined): item is Item => !!item && item.entity === USER_ENTITY;
+
+const getItem = async (key: { pk: string; sk: string }, consistent = false): Promise<Item | undefined> =>
+  (await documentClient.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: consistent }))).Item as Item | undefined;
+
+/** The profile of a user, or undefined. One GetItem (the authorizer calls this on every request). */
+const get = async (userId: string, options: { consistent?: boolean } = {}): Promise<UserProfile | undefined> => {
+  const item = await getItem(keys.user(userId), options.consistent);
+  return isProfile(item) ? toUserProfile(item) : undefined;
+};
+
+/** The profile that holds an email address (case-insensitive), or undefined. */
+const findByEmail = async (email: string): Promise<UserProfile | undefined> => {
+  const claim = await getItem(keys.email(email), true);
+  if (!claim || claim.entity !== USER_EMAIL_ENTITY || typeof claim.userId !== 'string') return undefined;
+  return get(claim.userId, { consistent: true });
+};
+
+/** Creates the profile and claims its email in one transaction; EmailTaken when the email or the id is taken. */
+const create = async (input: NewProfile, change: Change): Promise<UserProfile> => {
+  const email = input.email.toLowerCase();
+  const profile: UserProfile = {
+    id: input.id,
+    email,
+    name: input.name,
+    timezone: input.timezone ?? DEFAULT_TIMEZONE,
+    status: 'active',
+    createdAt: change.at,
+    updatedAt: change.at,
+    version: 1,
+  };
+  const stamp = { modifiedBy: change.actorId, requestId: change.requestId };
+  try {
+    await documentClient.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.user(profile.id), ...keys.userIndex(email), entity: USER_ENTITY, ...profile, ...stamp },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.email(email), entity: USER_EMAIL_ENTITY, email, userId: profile.id, createdAt: change.at, version: 1, ...stamp },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+    return profile;
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) {
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[1]?.Code === 'ConditionalCheckFailed') throw new EmailTaken();
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new Conflict('This account already has a profile.');
+      if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
+        throw new Conflict('Another change to this account was being made at the same time; nothing was changed. Retry.');
+      }
+    }
+    throw error;
+  }
+};
+
+/** The profile of `input.id`; created as given when missing (a concurrent creation of the same profile wins quietly). */
+const ensure = async (input: NewProfile, change: Change): Promise<UserProfile> => {
+  const existing = await get(input.id, { consistent: true });
+  if (existing) return existing;
+  try {
+    return await create(input, change);
+  } catch (error) {
+    if (error instanceof Conflict) {
+      const raced = await get(input.id, { consistent: true });
+      if (raced) return raced;
+    }
+    throw error;
+  }
+};
+
+const oldImage = (item: Record<string, AttributeValue> | undefined): Item | undefined => (item ? (unmarshall(item) as Item) : undefined);
+
+/** Applies `patch` when the stored profile is at `expectedVersion`; NotFound / Conflict otherwise. */
+const update = async (userId: string, patch: ProfilePatch, expectedVersion: number, change: Change): Promise<UserProfile> => {
+  const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt', '#modifiedBy': 'modifiedBy', '#requestId': 'requestId', '#entity': 'entity' };
+  const values: Record<string, unknown> = { ':expected': expectedVersion, ':one': 1, ':at': change.at, ':by': change.actorId, ':req': change.requestId, ':entity': USER_ENTITY };
+  const sets = ['#version = #version + :one', '#updatedAt = :at', '#modifiedBy = :by', '#requestId = :req'];
+  for (const field of ['name', 'timezone'] as const) {
+    if (patch[field] === undefined) continue;
+    names[`#${field}`] = field;
+    values[`:${field}`] = patch[field];
+    sets.push(`#${field} = :${field}`);
+  }
+  try {
+    const { Attributes } = await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.user(userId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: '#entity = :entity AND #version = :expected',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return toUserProfile(Attributes as Item);
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      const current = oldImage(error.Item);
+      if (!isProfile(current)) throw new NotFound('user', 'Your profile was not found.');
+      throw new Conflict(`The profile was changed meanwhile: it is at version ${Number(current.version)}, not ${expectedVersion}. Reload it and retry.`, {
+        currentVersion: Number(current.version),
+      });
+    }
+    throw error;
+  }
+};
+
+export const userStore: UserStorePort & { get: typeof get } = { get, findByEmail, create, ensure, update };
