@@ -18,7 +18,7 @@ import type { Change, Membership, Page, PageRequest, Project, Role } from '#shar
 import type { OwnerChange, ProjectAccess, ProjectPatch, ProjectStorePort, ProjectView } from '#shared/domain/projects';
 import { documentClient, tableName } from '#shared/store/client';
 import { INDEX, keys } from '#shared/store/keys';
-import { encodeCursor } from '#shared/store/cursor';
+import { decodeCursor, encodeCursor } from '#shared/store/cursor';
 
 export type { ProjectAccess } from '#shared/domain/projects';
 
@@ -102,30 +102,6 @@ export const access = async (projectId: string, userId: string): Promise<Project
 };
 
 // ---- cursors ----------------------------------------------------------------------------------
-
-const invalidCursor = () => new ValidationFailed('The cursor is invalid or belongs to another list.', [{ field: 'query.cursor', message: 'Invalid cursor' }]);
-
-/**
- * Decodes a list cursor and checks that it is a key of exactly this list: the same attributes the
- * Query returns as LastEvaluatedKey, the same partition, and a sort key inside the listed range.
- */
-const listCursor = (cursor: string | undefined, list: { partition: [string, string]; sortKey: [string, string]; attributes: string[] }): Key | undefined => {
-  if (cursor === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidCursor();
-  const key = parsed as Record<string, unknown>;
-  const names = Object.keys(key).sort();
-  if (names.join() !== [...list.attributes].sort().join() || names.some((n) => typeof key[n] !== 'string' || (key[n] as string).length > 512)) throw invalidCursor();
-  const [partitionName, partitionValue] = list.partition;
-  const [sortName, sortPrefix] = list.sortKey;
-  if (key[partitionName] !== partitionValue || !(key[sortName] as string).startsWith(sortPrefix)) throw invalidCursor();
-  return key as Key;
-};
 
 /**
  * Reads one page of a Query, skipping entries `keep` drops (deleted ones) and querying again while the
@@ -280,7 +256,7 @@ const remove = async (projectId: string, expectedVersion: number | undefined, ch
 
 const projectsOf = async (userId: string, page: PageRequest): Promise<Page<ProjectView>> => {
   const list = keys.projectsOfUser(userId);
-  const startKey = listCursor(page.cursor, {
+  const startKey = decodeCursor(page.cursor, {
     partition: ['gsi1pk', list.gsi1pk],
     sortKey: ['gsi1sk', list.gsi1skPrefix],
     attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
@@ -309,7 +285,7 @@ const projectsOf = async (userId: string, page: PageRequest): Promise<Page<Proje
 
 const membersOf = async (projectId: string, page: PageRequest): Promise<Page<Membership>> => {
   const list = keys.membersOfProject(projectId);
-  const startKey = listCursor(page.cursor, { partition: ['pk', list.pk], sortKey: ['sk', list.skPrefix], attributes: ['pk', 'sk'] });
+  const startKey = decodeCursor(page.cursor, { partition: ['pk', list.pk], sortKey: ['sk', list.skPrefix], attributes: ['pk', 'sk'] });
   return queryPage(
     {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',

@@ -10,7 +10,7 @@ import type { Change, Page, Task, TaskPriority, TaskStatus } from '#shared/domai
 import { ulid } from 'ulid';
 import { staleVersion, type StoredTask, type TaskListQuery, type TaskPorts, type TaskStorePort, type TrashedTask } from '#shared/domain/tasks';
 import { documentClient, tableName } from '#shared/store/client';
-import { decodeCursor, encodeCursor } from '#shared/store/cursor';
+import { decodeCursor, encodeCursor, type ListKeyShape } from '#shared/store/cursor';
 import { INDEX, keys } from '#shared/store/keys';
 import { projectStore } from '#shared/store/project-store';
 
@@ -136,8 +136,8 @@ interface ListQuerySpec {
   KeyConditionExpression: string;
   names: Record<string, string>;
   values: Record<string, unknown>;
-  /** The partition this list's cursors belong to. */
-  partition: { attribute: string; value: string };
+  /** What this list's cursors look like. */
+  cursor: ListKeyShape;
   ScanIndexForward: boolean;
 }
 
@@ -151,7 +151,7 @@ const listSpec = ({ scope, filters }: TaskListQuery): ListQuerySpec => {
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       names: { '#pk': 'gsi2pk', '#sk': 'gsi2sk' },
       values: { ':pk': k.gsi2pk, ':from': k.gsi2skFrom, ':to': k.gsi2skTo },
-      partition: { attribute: 'gsi2pk', value: k.gsi2pk },
+      cursor: { partition: ['gsi2pk', k.gsi2pk], sortKey: ['gsi2sk', 'DUE#'], attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'] },
       ScanIndexForward: true,
     };
   }
@@ -161,7 +161,7 @@ const listSpec = ({ scope, filters }: TaskListQuery): ListQuerySpec => {
     KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :skPrefix)',
     names: { '#pk': 'gsi1pk', '#sk': 'gsi1sk' },
     values: { ':pk': k.gsi1pk, ':skPrefix': k.gsi1skPrefix },
-    partition: { attribute: 'gsi1pk', value: k.gsi1pk },
+    cursor: { partition: ['gsi1pk', k.gsi1pk], sortKey: ['gsi1sk', k.gsi1skPrefix], attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'] },
     // Newest first (task ids are ULIDs).
     ScanIndexForward: false,
   };
@@ -169,7 +169,7 @@ const listSpec = ({ scope, filters }: TaskListQuery): ListQuerySpec => {
 
 export const list = async (query: TaskListQuery): Promise<Page<Task>> => {
   const { filters } = query;
-  const { IndexName, KeyConditionExpression, partition, ScanIndexForward, ...spec } = listSpec(query);
+  const { IndexName, KeyConditionExpression, cursor, ScanIndexForward, ...spec } = listSpec(query);
   const names = { ...spec.names };
   const values = { ...spec.values };
 
@@ -203,7 +203,7 @@ export const list = async (query: TaskListQuery): Promise<Page<Task>> => {
   // A short page (filters drop items after `Limit` is applied) queries on from where it stopped, at
   // most MAX_QUERIES_PER_PAGE times, asking only for what is missing; the cursor is the last key read.
   const items: Task[] = [];
-  let startKey = decodeCursor(query.cursor, partition);
+  let startKey = decodeCursor(query.cursor, cursor);
   for (let round = 0; round < MAX_QUERIES_PER_PAGE; round++) {
     const output = await documentClient.send(
       new QueryCommand({

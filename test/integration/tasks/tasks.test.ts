@@ -241,6 +241,22 @@ describe('tasks: create, read, list', () => {
     expect((await as(alice).list({ cursor: 'not-a-cursor' })).status).toBe(400);
   });
 
+  it('rejects a forged cursor for my own list instead of failing the query', async () => {
+    const alice = newUser('alice');
+    await as(alice).create({ title: 'mine' });
+    const forge = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const list = `USER#${alice.userId}#TASKS`;
+    for (const key of [
+      { gsi1pk: list },
+      { pk: 'TASK#x', sk: 'TASK', gsi1pk: list, gsi1sk: 'PROJECT#other' },
+      { pk: 'TASK#x', sk: 'TASK', gsi1pk: list, gsi1sk: 7 },
+      { pk: 'TASK#x', sk: 'TASK', gsi1pk: list, gsi1sk: 'TASK#x', extra: 'y' },
+    ]) {
+      const res = await as(alice).list({ cursor: forge(key) });
+      expect(res.status, JSON.stringify(key)).toBe(400);
+    }
+  });
+
   it.each([
     [{ status: 'bogus' }, 'query.status'],
     [{ priority: 'HIGH' }, 'query.priority'],
