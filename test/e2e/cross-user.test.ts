@@ -1,0 +1,154 @@
+// The cross-user matrix: a stranger gets 404 on every `{id}` route of someone else's data (never a
+// hint that it exists), a viewer can read but every write is a 403 — and nothing changes.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { as, newUser, type ApiResponse, type TestUser } from '#test/support/api-client';
+import { expectProblem, idsOf, ifMatch } from '#test/support/e2e-helpers';
+
+let alice: TestUser; // owns everything here
+let bob: TestUser; // a stranger
+let carol: TestUser; // editor of Alice's project
+let victor: TestUser; // viewer of Alice's project
+
+const ids = {} as {
+  privateTask: string;
+  trashedPrivateTask: string;
+  project: string;
+  projectTask: string;
+  trashedProjectTask: string;
+};
+
+/** Everything Alice can see of her data, to compare before and after. */
+const snapshot = async () => {
+  const a = as(alice);
+  const [privateTask, projectTask, project, members, privateList, projectList, projects] = await Promise.all([
+    a.get(`/v1/tasks/${ids.privateTask}`),
+    a.get(`/v1/tasks/${ids.projectTask}`),
+    a.get(`/v1/projects/${ids.project}`),
+    a.get(`/v1/projects/${ids.project}/members?limit=100`),
+    idsOf(a, '/v1/tasks'),
+    idsOf(a, `/v1/tasks?projectId=${ids.project}`),
+    idsOf(a, '/v1/projects'),
+  ]);
+  for (const res of [privateTask, projectTask, project, members]) expect(res).toHaveStatus(200);
+  return { privateTask: privateTask.body, projectTask: projectTask.body, project: project.body, members: members.body, privateList, projectList, projects };
+};
+
+let before: Awaited<ReturnType<typeof snapshot>>;
+
+beforeAll(async () => {
+  [alice, bob, carol, victor] = await Promise.all([newUser(), newUser(), newUser(), newUser()]);
+  const a = as(alice);
+  const post = async (path: string, body: unknown) => {
+    const res = await a.post(path, body);
+    expect(res).toHaveStatus(201);
+    return res.body.id as string;
+  };
+  ids.privateTask = await post('/v1/tasks', { title: 'Alice private', tags: ['secret'] });
+  ids.trashedPrivateTask = await post('/v1/tasks', { title: 'Alice trashed' });
+  ids.project = await post('/v1/projects', { name: 'Alice project', description: 'hers' });
+  expect(await a.post(`/v1/projects/${ids.project}/members`, { email: carol.email, role: 'editor' })).toHaveStatus(201);
+  expect(await a.post(`/v1/projects/${ids.project}/members`, { email: victor.email, role: 'viewer' })).toHaveStatus(201);
+  ids.projectTask = await post('/v1/tasks', { title: 'Team task', projectId: ids.project, assigneeId: victor.userId });
+  ids.trashedProjectTask = await post('/v1/tasks', { title: 'Team trashed', projectId: ids.project });
+  expect(await a.delete(`/v1/tasks/${ids.trashedPrivateTask}`)).toHaveStatus(204);
+  expect(await a.delete(`/v1/tasks/${ids.trashedProjectTask}`)).toHaveStatus(204);
+  before = await snapshot();
+});
+
+type Call = [name: string, run: (who: TestUser) => Promise<ApiResponse>];
+
+/** Every route that names one of Alice's things, called with the right version so only access decides. */
+const everyIdRoute = (): Call[] => {
+  const v = (n: number) => ifMatch(n);
+  return [
+    ['GET private task', (u) => as(u).get(`/v1/tasks/${ids.privateTask}`)],
+    ['PATCH private task', (u) => as(u).patch(`/v1/tasks/${ids.privateTask}`, { title: 'hijacked' }, v(before.privateTask.version))],
+    ['DELETE private task', (u) => as(u).delete(`/v1/tasks/${ids.privateTask}`)],
+    ['restore trashed private task', (u) => as(u).post(`/v1/tasks/${ids.trashedPrivateTask}/restore`)],
+    ['GET project task', (u) => as(u).get(`/v1/tasks/${ids.projectTask}`)],
+    ['PATCH project task', (u) => as(u).patch(`/v1/tasks/${ids.projectTask}`, { title: 'hijacked' }, v(before.projectTask.version))],
+    ['DELETE project task', (u) => as(u).delete(`/v1/tasks/${ids.projectTask}`)],
+    ['restore trashed project task', (u) => as(u).post(`/v1/tasks/${ids.trashedProjectTask}/restore`)],
+    ['GET project', (u) => as(u).get(`/v1/projects/${ids.project}`)],
+    ['PATCH project', (u) => as(u).patch(`/v1/projects/${ids.project}`, { name: 'hijacked' }, v(before.project.version))],
+    ['DELETE project', (u) => as(u).delete(`/v1/projects/${ids.project}`)],
+    ['GET members', (u) => as(u).get(`/v1/projects/${ids.project}/members`)],
+    ['POST member (add self)', (u) => as(u).post(`/v1/projects/${ids.project}/members`, { email: u.email, role: 'owner' })],
+    ['PATCH member (promote viewer)', (u) => as(u).patch(`/v1/projects/${ids.project}/members/${victor.userId}`, { role: 'owner' }, v(1))],
+    ['PATCH member (demote owner)', (u) => as(u).patch(`/v1/projects/${ids.project}/members/${alice.userId}`, { role: 'viewer' }, v(1))],
+    ['DELETE member (viewer)', (u) => as(u).delete(`/v1/projects/${ids.project}/members/${victor.userId}`)],
+    ['DELETE member (owner)', (u) => as(u).delete(`/v1/projects/${ids.project}/members/${alice.userId}`)],
+    ['GET tasks of project', (u) => as(u).get(`/v1/tasks?projectId=${ids.project}`)],
+    ['POST task into project', (u) => as(u).post('/v1/tasks', { title: 'planted', projectId: ids.project })],
+  ];
+};
+
+describe('a stranger', () => {
+  it.each(everyIdRoute().map(([name, run]) => [name, run] as const))('gets 404 on %s', async (_name, run) => {
+    const res = await run(bob);
+    expectProblem(res, 404);
+    expect(JSON.stringify(res.body)).not.toMatch(/Alice|secret|hers|Team/);
+  });
+
+  it("sees none of Alice's data in their own lists", async () => {
+    const b = as(bob);
+    const [tasks, projects, assigned] = await Promise.all([idsOf(b, '/v1/tasks'), idsOf(b, '/v1/projects'), idsOf(b, '/v1/tasks?assigneeId=me')]);
+    for (const id of Object.values(ids)) {
+      expect(tasks).not.toContain(id);
+      expect(projects).not.toContain(id);
+      expect(assigned).not.toContain(id);
+    }
+  });
+
+  it("leaves Alice's data exactly as it was", async () => {
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('a viewer', () => {
+  it('reads the project, its members and its tasks', async () => {
+    const v = as(victor);
+    expect((await v.get(`/v1/projects/${ids.project}`)).body).toMatchObject({ id: ids.project, role: 'viewer' });
+    expect(await v.get(`/v1/projects/${ids.project}/members`)).toHaveStatus(200);
+    expect((await v.get(`/v1/tasks/${ids.projectTask}`)).body).toMatchObject({ id: ids.projectTask, title: 'Team task' });
+    expect(await idsOf(v, `/v1/tasks?projectId=${ids.project}`)).toEqual(before.projectList);
+    expect(await idsOf(v, '/v1/tasks?assigneeId=me')).toContain(ids.projectTask);
+  });
+
+  const writes = (): Call[] => {
+    return [
+      ['POST task into project', (u) => as(u).post('/v1/tasks', { title: 'by viewer', projectId: ids.project })],
+      ['PATCH project task', (u) => as(u).patch(`/v1/tasks/${ids.projectTask}`, { status: 'done' }, ifMatch(before.projectTask.version))],
+      ['DELETE project task', (u) => as(u).delete(`/v1/tasks/${ids.projectTask}`)],
+      ['restore trashed project task', (u) => as(u).post(`/v1/tasks/${ids.trashedProjectTask}/restore`)],
+      ['PATCH project', (u) => as(u).patch(`/v1/projects/${ids.project}`, { name: 'by viewer' }, ifMatch(before.project.version))],
+      ['DELETE project', (u) => as(u).delete(`/v1/projects/${ids.project}`)],
+      ['POST member', (u) => as(u).post(`/v1/projects/${ids.project}/members`, { email: bob.email, role: 'editor' })],
+      ['PATCH own role', (u) => as(u).patch(`/v1/projects/${ids.project}/members/${u.userId}`, { role: 'owner' }, ifMatch(1))],
+      ["PATCH another member's role", (u) => as(u).patch(`/v1/projects/${ids.project}/members/${carol.userId}`, { role: 'viewer' }, ifMatch(1))],
+      ['DELETE another member', (u) => as(u).delete(`/v1/projects/${ids.project}/members/${carol.userId}`)],
+    ];
+  };
+
+  it.each(writes().map(([name, run]) => [name, run] as const))('gets 403 on %s', async (_name, run) => {
+    expectProblem(await run(victor), 403);
+  });
+
+  it('an editor may change tasks but not the project or its members', async () => {
+    const c = as(carol);
+    expectProblem(await c.patch(`/v1/projects/${ids.project}`, { name: 'by editor' }, ifMatch(before.project.version)), 403);
+    expectProblem(await c.delete(`/v1/projects/${ids.project}`), 403);
+    expectProblem(await c.post(`/v1/projects/${ids.project}/members`, { email: bob.email, role: 'viewer' }), 403);
+    expectProblem(await c.delete(`/v1/projects/${ids.project}/members/${victor.userId}`), 403);
+    // Private tasks stay private even from fellow members.
+    expectProblem(await c.get(`/v1/tasks/${ids.privateTask}`), 404);
+    expectProblem(await as(victor).get(`/v1/tasks/${ids.privateTask}`), 404);
+  });
+
+  it("leaves Alice's data exactly as it was", async () => {
+    expect(await snapshot()).toEqual(before);
+    // The trashed tasks are still in the trash, and still restorable by Alice.
+    expect(await as(alice).post(`/v1/tasks/${ids.trashedPrivateTask}/restore`)).toHaveStatus(200);
+    expect(await as(alice).post(`/v1/tasks/${ids.trashedProjectTask}/restore`)).toHaveStatus(200);
+  });
+});
