@@ -1,7 +1,8 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas the handlers validate with.
 // `operations` says which schemas belong to which route of shared/routes.ts; a unit test checks
 // that the two cover each other exactly.
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { routes, type RouteDef } from '#shared/routes';
 import * as task from '#shared/schemas/task';
