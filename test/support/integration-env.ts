@@ -2,6 +2,7 @@
 import { inject } from 'vitest';
 
 process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamoEndpoint');
+process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS = inject('dynamoEndpoint');
 process.env.AWS_REGION = 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID = 'local';
 process.env.AWS_SECRET_ACCESS_KEY = 'local';
