@@ -31,6 +31,8 @@ export const buildApp = (app: App): TaskwellStacks => {
     table: stateful.table,
     userPool: stateful.userPool,
     userPoolClient: stateful.userPoolClient,
+    eventBus: stateful.eventBus,
+    publisherDlq: stateful.publisherDlq,
     corsOrigins: typeof origins === 'string' ? origins.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
     throttle: {
       rateLimit: numberFromContext(app, 'taskwell:throttleRate') ?? DEFAULT_THROTTLE.rateLimit,

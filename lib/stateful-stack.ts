@@ -10,6 +10,9 @@ import {
   type IUserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, StreamViewType, Table, type ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { ADMIN_GROUP } from '#shared/http/caller';
@@ -28,6 +31,10 @@ export const PASSWORD_POLICY = {
 export class StatefulStack extends Stack {
   readonly table: ITable;
   readonly userPool: IUserPool;
+  /** The custom bus the outbox publisher puts domain events on. */
+  readonly eventBus: IEventBus;
+  /** Where stream batches the publisher could not publish are parked (redrive with the DLQ tooling). */
+  readonly publisherDlq: IQueue;
   readonly userPoolClient: IUserPoolClient;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -100,6 +107,29 @@ export class StatefulStack extends Stack {
           'Threat protection (advanced security) needs the Cognito Plus feature plan, billed per monthly active user; ' +
           'the operator opts in per deployment. Passwords are protected by the 12-character policy and Cognito\'s ' +
           'built-in lockout, and disabled users are refused by the authorizer on their next request.',
+      },
+    ]);
+
+    this.eventBus = new EventBus(this, 'EventBus', { eventBusName: `${this.stackName}-events` });
+    const publisherDlq = new Queue(this, 'PublisherDlq', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.publisherDlq = publisherDlq;
+    new Alarm(this, 'PublisherDlqDepth', {
+      alarmDescription: 'Stream batches the outbox publisher could not put on the bus are waiting in its DLQ',
+      metric: publisherDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    NagSuppressions.addResourceSuppressions(publisherDlq, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself a dead-letter queue: the on-failure destination of the publisher\'s stream mapping.',
       },
     ]);
   }

@@ -29,6 +29,9 @@ import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { authorizer as authorizerDef, functionId, routes, type RouteDef } from '#shared/routes';
 import { TaskwellFunction } from '#lib/constructs/taskwell-function';
+import { OutboxPublisher } from '#lib/constructs/outbox-publisher';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 
 export interface ThrottleLimits {
   /** Steady-state requests per second for the whole stage. */
@@ -41,6 +44,8 @@ export interface StatelessStackProps extends StackProps {
   table: ITable;
   userPool: IUserPool;
   userPoolClient: IUserPoolClient;
+  eventBus: IEventBus;
+  publisherDlq: IQueue;
   /** @default { rateLimit: 50, burstLimit: 100 } */
   throttle?: ThrottleLimits;
   /** Browser origins allowed by CORS. Bearer tokens, not cookies, so `*` is safe. @default ['*'] */
@@ -79,11 +84,15 @@ export class StatelessStack extends Stack {
   readonly stage: HttpStage;
   readonly functions: ReadonlyMap<string, TaskwellFunction>;
   readonly authorizerFunction: TaskwellFunction;
+  /** The table-stream → EventBridge publisher (the outbox). */
+  readonly outbox: OutboxPublisher;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { table, userPool, userPoolClient } = props;
     const shared = { table, userPool, userPoolClient };
+
+    this.outbox = new OutboxPublisher(this, 'Outbox', { ...shared, eventBus: props.eventBus, deadLetterQueue: props.publisherDlq });
 
     this.authorizerFunction = new TaskwellFunction(this, functionId(authorizerDef.handler), {
       ...shared,
@@ -154,7 +163,11 @@ export class StatelessStack extends Stack {
 
   /** A dashboard and alarms: API 5xx, and each function's errors and throttles. Alarms have no actions yet. */
   private monitoring(): void {
-    const all = [[functionId(authorizerDef.handler), this.authorizerFunction] as const, ...[...this.functions].map(([n, f]) => [n, f] as const)];
+    const all = [
+      [functionId(authorizerDef.handler), this.authorizerFunction] as const,
+      ['events-publish-events', this.outbox.publisher] as const,
+      ...[...this.functions].map(([n, f]) => [n, f] as const),
+    ];
     const alarm = (id: string, metric: IMetric, description: string) =>
       new Alarm(this, id, {
         metric,

@@ -214,7 +214,8 @@ describe('TaskwellStateless: least privilege', () => {
 describe('TaskwellStateless: functions', () => {
   it('run nodejs22.x on arm64 with X-Ray, 10 s timeout, and the environment the handlers read', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(routes.length + 1);
+    // One per route, the authorizer, and the outbox publisher.
+    expect(functions).toHaveLength(routes.length + 2);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -225,7 +226,9 @@ describe('TaskwellStateless: functions', () => {
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
       });
+      const extra = 'EVENT_BUS_NAME' in fn.Properties.Environment.Variables ? ['EVENT_BUS_NAME'] : [];
       expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([
+        ...extra,
         'NODE_OPTIONS',
         'POWERTOOLS_LOG_LEVEL',
         'POWERTOOLS_METRICS_NAMESPACE',
@@ -280,13 +283,51 @@ describe('TaskwellStateless: operations', () => {
   it('alarms on API 5xx and on every function\'s errors and throttles', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     expect(alarms.filter((a) => a.Namespace === 'AWS/ApiGateway' && a.MetricName === '5xx')).toHaveLength(1);
-    expect(alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors')).toHaveLength(routes.length + 1);
-    expect(alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Throttles')).toHaveLength(routes.length + 1);
+    expect(alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors')).toHaveLength(routes.length + 2);
+    expect(alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Throttles')).toHaveLength(routes.length + 2);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
   it('outputs what a client and an operator need', () => {
     for (const name of ['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'TableName']) template.hasOutput(name, {});
+  });
+});
+
+describe('the outbox: table stream → publisher → event bus', () => {
+  const stateless = app.statelessTemplate;
+
+  it('has a custom event bus and a retained, encrypted publisher DLQ with a depth alarm', () => {
+    stateful.resourceCountIs('AWS::Events::EventBus', 1);
+    stateful.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ SqsManagedSseEnabled: true }) });
+    stateful.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('feeds the publisher from the table stream, reporting batch item failures, bisecting, and parking failures in the DLQ', () => {
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: Match.anyValue(),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      StartingPosition: 'TRIM_HORIZON',
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('lets the publisher put events on the bus and read the stream, and touch no table item', () => {
+    const policies = stateless.findResources('AWS::IAM::Policy');
+    const publisher = Object.entries(policies).filter(([logicalId]) => logicalId.includes('eventspublishevents'));
+    expect(publisher.length).toBeGreaterThan(0);
+    const actions = publisher.flatMap(([, p]) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((st) => ([] as string[]).concat(st.Action)),
+    );
+    expect(actions).toContain('events:PutEvents');
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream']));
+    expect(actions.filter((a) => /dynamodb:(GetItem|PutItem|UpdateItem|DeleteItem|Query|Scan|BatchGetItem)$/.test(a))).toEqual([]);
   });
 });
 
