@@ -12,6 +12,8 @@ export interface RouteGrants {
   table?: 'read' | 'readwrite';
   /** Cognito user-pool admin actions (IAM action names without the `cognito-idp:` prefix). */
   userPool?: readonly string[];
+  /** Send email through SES as the configured sender identity (ses:SendEmail on that identity only). */
+  email?: boolean;
 }
 
 export interface RouteDef {
@@ -66,6 +68,14 @@ export const routes: readonly RouteDef[] = [
   route('PATCH', '/v1/tasks/{taskId}', 'tasks/update-task', 'user', write, 'Change a task'),
   route('DELETE', '/v1/tasks/{taskId}', 'tasks/delete-task', 'user', write, 'Move a task to the trash (restorable for 30 days)'),
   route('POST', '/v1/tasks/{taskId}/restore', 'tasks/restore-task', 'user', write, 'Bring a task back from the trash'),
+
+  route('GET', '/v1/notifications', 'notifications/list-notifications', 'user', read, 'My notifications, newest first'),
+  route('POST', '/v1/notifications/read-all', 'notifications/mark-all-notifications-read', 'user', write, 'Mark all my notifications read'),
+  route('POST', '/v1/notifications/{notificationId}/read', 'notifications/mark-notification-read', 'user', write, 'Mark one notification read'),
+  route('GET', '/v1/me/notification-settings', 'notifications/get-notification-settings', 'user', read, 'Which events email me'),
+  route('PUT', '/v1/me/notification-settings', 'notifications/update-notification-settings', 'user', write, 'Turn email on or off per event type'),
+
+  route('GET', '/v1/admin/audit', 'audit/list-audit-records', 'admin', read, 'Search the audit log (admins)'),
 ];
 
 /** The Lambda authorizer that guards every route whose auth is not `none`. */

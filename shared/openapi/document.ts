@@ -9,6 +9,8 @@ import * as task from '#shared/schemas/task';
 import * as project from '#shared/schemas/project';
 import * as auth from '#shared/schemas/auth';
 import * as user from '#shared/schemas/user';
+import * as notification from '#shared/schemas/notification';
+import * as audit from '#shared/schemas/audit';
 
 export interface Operation {
   body?: ZodType;
@@ -66,6 +68,14 @@ export const operations: Record<string, Operation> = {
   'PATCH /v1/tasks/{taskId}': { params: task.TaskParams, body: task.UpdateTaskInput, ok: { status: 200, schema: task.TaskSchema, description: 'The updated task' }, versioned: true },
   'DELETE /v1/tasks/{taskId}': { params: task.TaskParams, ok: { status: 204, description: 'The task is in the trash' } },
   'POST /v1/tasks/{taskId}/restore': { params: task.TaskParams, ok: { status: 200, schema: task.TaskSchema, description: 'The restored task' } },
+
+  'GET /v1/notifications': { query: notification.ListNotificationsQuery, ok: { status: 200, schema: notification.NotificationPage, description: 'A page of my notifications, newest first' } },
+  'POST /v1/notifications/read-all': { ok: { status: 200, schema: notification.ReadAllResult, description: 'How many were marked read' } },
+  'POST /v1/notifications/{notificationId}/read': { params: notification.NotificationParams, ok: { status: 200, schema: notification.NotificationSchema, description: 'The notification, read' } },
+  'GET /v1/me/notification-settings': { ok: { status: 200, schema: notification.NotificationSettingsSchema, description: 'My notification settings' }, etag: true },
+  'PUT /v1/me/notification-settings': { body: notification.UpdateNotificationSettingsInput, ok: { status: 200, schema: notification.NotificationSettingsSchema, description: 'The saved settings' }, versioned: true },
+
+  'GET /v1/admin/audit': { query: audit.AuditQuery, ok: { status: 200, schema: audit.AuditPage, description: 'Audit records, newest first' } },
 };
 
 export const routeKey = (route: Pick<RouteDef, 'method' | 'path'>): string => `${route.method} ${route.path}`;

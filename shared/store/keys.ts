@@ -2,9 +2,10 @@
 // docs/data-model.md lists each pattern with its key condition and index; keep the two in step.
 
 export const INDEX = {
-  /** Containers: a project's tasks, a user's private tasks, a user's projects, users by email. */
+  /** Containers: a project's tasks, a user's private tasks, a user's projects, users by email, an entity's audit
+   * records, a user's unread notifications. */
   byContainer: 'gsi1',
-  /** Assignee work queue, ordered by due date. */
+  /** Assignee work queue, ordered by due date; an actor's audit records. */
   byAssignee: 'gsi2',
 } as const;
 
@@ -50,4 +51,27 @@ export const keys = {
     gsi2skFrom: `DUE#${range.dueAfter ?? ''}`,
     gsi2skTo: `DUE#${range.dueBefore ?? NO_DUE}~`,
   }),
+
+  // Audit log: immutable records, one per domain event, newest first by occurredAt.
+  /** A record in its month's time-ordered list: Query pk = AUDIT#yyyy-mm, sk between AUDIT#from# and AUDIT#to#~. */
+  auditRecord: (occurredAt: string, eventId: string) => ({ pk: keys.auditMonth(occurredAt.slice(0, 7)), sk: `AUDIT#${occurredAt}#${eventId}` }),
+  auditMonth: (month: string) => `AUDIT#${month}`,
+  /** The record's entries in its entity's history (GSI1) and its actor's history (GSI2). */
+  auditIndex: (record: { occurredAt: string; id: string; entity: { type: string; id: string }; actor: { userId: string } }) => ({
+    gsi1pk: `AUDIT#${record.entity.type}#${record.entity.id}`,
+    gsi1sk: `AUDIT#${record.occurredAt}#${record.id}`,
+    gsi2pk: `AUDIT#ACTOR#${record.actor.userId}`,
+    gsi2sk: `AUDIT#${record.occurredAt}#${record.id}`,
+  }),
+  /** Sort-key bounds of an occurredAt range (inclusive), for every audit list. */
+  auditRange: (from: string, to: string) => ({ lower: `AUDIT#${from}#`, upper: `AUDIT#${to}#~` }),
+
+  // Notifications: a user's inbox, newest first (ids sort by time); unread ones also in a sparse GSI1 list.
+  notification: (userId: string, notificationId: string) => ({ pk: `USER#${userId}`, sk: `NOTIFICATION#${notificationId}` }),
+  /** Query pk = USER#id, sk begins_with NOTIFICATION#. */
+  notificationsOf: (userId: string) => ({ pk: `USER#${userId}`, skPrefix: 'NOTIFICATION#' }),
+  /** Present only while unread: Query GSI1 gsi1pk = USER#id#UNREAD. */
+  unreadIndex: (userId: string, notificationId: string) => ({ gsi1pk: `USER#${userId}#UNREAD`, gsi1sk: `NOTIFICATION#${notificationId}` }),
+  unreadOf: (userId: string) => ({ gsi1pk: `USER#${userId}#UNREAD`, gsi1skPrefix: 'NOTIFICATION#' }),
+  notificationSettings: (userId: string) => ({ pk: `USER#${userId}`, sk: 'NOTIFICATION_SETTINGS' }),
 };

@@ -1,0 +1,161 @@
+// The audit log on the single table (docs/data-model.md, "Audit log"). One item per domain event:
+//   AUDIT#<yyyy-mm> / AUDIT#<occurredAt>#<eventId>   the month's time-ordered list (search by time range)
+//   GSI1 AUDIT#<entityType>#<entityId>                the entity's history
+//   GSI2 AUDIT#ACTOR#<userId>                         what one user changed
+// Records are written once (conditional on absence) and never updated or deleted.
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ValidationFailed } from '#shared/domain/errors';
+import type { AuditQuery, AuditRecord, AuditStorePort } from '#shared/domain/audit';
+import type { Page } from '#shared/domain/model';
+import { documentClient, tableName } from '#shared/store/client';
+import { decodeCursor, type Key } from '#shared/store/cursor';
+import { INDEX, keys } from '#shared/store/keys';
+
+export const AUDIT_ENTITY = 'AuditRecord';
+/** Queries one page may take: filters apply after Limit, and a time search walks month partitions. */
+export const MAX_QUERIES_PER_PAGE = 13;
+
+type Item = Record<string, unknown>;
+
+const RECORD_FIELDS = ['id', 'type', 'occurredAt', 'actor', 'requestId', 'entity', 'projectId', 'changes', 'before', 'after', 'recordedAt'] as const;
+
+// The table's `entity` attribute names the item type, so the record's entity is stored as `subject`.
+const toRecord = (item: Item): AuditRecord =>
+  Object.fromEntries(RECORD_FIELDS.map((f) => [f, (f === 'entity' ? item.subject : item[f]) ?? null])) as unknown as AuditRecord;
+
+const append = async (record: AuditRecord): Promise<boolean> => {
+  try {
+    await documentClient.send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...record, ...keys.auditRecord(record.occurredAt, record.id), ...keys.auditIndex(record), entity: AUDIT_ENTITY, subject: record.entity },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+};
+
+const invalidCursor = () => new ValidationFailed('The cursor is invalid or belongs to another search.', [{ field: 'query.cursor', message: 'Invalid cursor' }]);
+
+/** Months from `to`'s down to `from`'s, newest first: yyyy-mm. */
+const monthsBetween = (from: string, to: string): string[] => {
+  const months: string[] = [];
+  let year = Number(to.slice(0, 4));
+  let month = Number(to.slice(5, 7));
+  const last = from.slice(0, 7);
+  for (;;) {
+    const m = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+    if (m < last) break;
+    months.push(m);
+    if (--month === 0) {
+      month = 12;
+      year--;
+    }
+  }
+  return months;
+};
+
+interface Partition {
+  IndexName?: string;
+  pkName: string;
+  skName: string;
+  pk: string;
+  attributes: readonly string[];
+}
+
+/** Which list answers a search, and which filters remain for a FilterExpression. */
+const partitionsFor = (q: AuditQuery & { from: string; to: string }): { partitions: Partition[]; filters: [string, string][] } => {
+  if (q.entityType !== undefined && q.entityId !== undefined) {
+    const { gsi1pk } = keys.auditIndex({ occurredAt: '', id: '', entity: { type: q.entityType, id: q.entityId }, actor: { userId: '' } });
+    return {
+      partitions: [{ IndexName: INDEX.byContainer, pkName: 'gsi1pk', skName: 'gsi1sk', pk: gsi1pk, attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'] }],
+      filters: q.actorId !== undefined ? [['actor.userId', q.actorId]] : [],
+    };
+  }
+  if (q.actorId !== undefined) {
+    const { gsi2pk } = keys.auditIndex({ occurredAt: '', id: '', entity: { type: '', id: '' }, actor: { userId: q.actorId } });
+    return {
+      partitions: [{ IndexName: INDEX.byAssignee, pkName: 'gsi2pk', skName: 'gsi2sk', pk: gsi2pk, attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'] }],
+      filters: q.entityType !== undefined ? [['subject.type', q.entityType]] : [],
+    };
+  }
+  return {
+    partitions: monthsBetween(q.from, q.to).map((month) => ({ pkName: 'pk', skName: 'sk', pk: keys.auditMonth(month), attributes: ['pk', 'sk'] })),
+    filters: q.entityType !== undefined ? [['subject.type', q.entityType]] : [],
+  };
+};
+
+/**
+ * The cursor says where the previous page stopped: a partition of this search and, within it, the last key read
+ * (absent: start at the top of that partition). Anything else is refused, so a cursor cannot widen a search.
+ */
+const decodeSearchCursor = (cursor: string | undefined, partitions: Partition[], bounds: { lower: string; upper: string }) => {
+  if (cursor === undefined) return { index: 0, startKey: undefined as Key | undefined };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  const { p, k } = (parsed ?? {}) as { p?: unknown; k?: unknown };
+  const index = partitions.findIndex((partition) => partition.pk === p);
+  if (index < 0) throw invalidCursor();
+  if (k === undefined) return { index, startKey: undefined };
+  const partition = partitions[index]!;
+  const startKey = decodeCursor(Buffer.from(JSON.stringify(k)).toString('base64url'), {
+    partition: [partition.pkName, partition.pk],
+    sortKey: [partition.skName, 'AUDIT#'],
+    attributes: partition.attributes,
+  })!;
+  const sk = startKey[partition.skName]!;
+  if (sk < bounds.lower || sk > bounds.upper) throw invalidCursor();
+  return { index, startKey };
+};
+
+const encodeSearchCursor = (partition: Partition | undefined, lastKey: Key | undefined) =>
+  partition ? Buffer.from(JSON.stringify({ p: partition.pk, ...(lastKey ? { k: lastKey } : {}) }), 'utf8').toString('base64url') : undefined;
+
+const search = async (q: AuditQuery & { from: string; to: string }): Promise<Page<AuditRecord>> => {
+  const bounds = keys.auditRange(q.from, q.to);
+  const { partitions, filters } = partitionsFor(q);
+  let { index, startKey } = decodeSearchCursor(q.cursor, partitions, bounds);
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':lower': bounds.lower, ':upper': bounds.upper };
+  const conditions = filters.map(([path, value], i) => {
+    const [outer, inner] = path.split('.') as [string, string];
+    names[`#f${i}o`] = outer;
+    names[`#f${i}i`] = inner;
+    values[`:f${i}`] = value;
+    return `#f${i}o.#f${i}i = :f${i}`;
+  });
+  const items: AuditRecord[] = [];
+  for (let round = 0; round < MAX_QUERIES_PER_PAGE && index < partitions.length; round++) {
+    const partition = partitions[index]!;
+    const output = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: partition.IndexName,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lower AND :upper',
+        ...(conditions.length > 0 && { FilterExpression: conditions.join(' AND ') }),
+        ExpressionAttributeNames: { ...names, '#pk': partition.pkName, '#sk': partition.skName },
+        ExpressionAttributeValues: { ...values, ':pk': partition.pk },
+        ScanIndexForward: false,
+        Limit: q.limit - items.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(output.Items ?? []).filter((item) => item.entity === AUDIT_ENTITY).map(toRecord));
+    startKey = output.LastEvaluatedKey as Key | undefined;
+    if (!startKey) index++;
+    if (items.length >= q.limit) break;
+  }
+  const nextCursor = index < partitions.length ? encodeSearchCursor(partitions[index], startKey) : undefined;
+  return nextCursor ? { items, nextCursor } : { items };
+};
+
+export const auditStore: AuditStorePort = { append, search };
