@@ -2,6 +2,7 @@
 import { Tags, type App } from 'aws-cdk-lib';
 import { StatefulStack } from '#lib/stateful-stack';
 import { DEFAULT_THROTTLE, StatelessStack } from '#lib/stateless-stack';
+import { senderAddress } from '#lib/constructs/taskwell-function';
 
 export interface TaskwellStacks {
   stateful: StatefulStack;
@@ -16,23 +17,43 @@ const numberFromContext = (app: App, key: string): number | undefined => {
   return n;
 };
 
+const stringFromContext = (app: App, key: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new Error(`context ${key} must be a string, got ${JSON.stringify(value)}`);
+  return value.trim();
+};
+
+/** The sender of notification emails when the deployment names none; SES refuses it until it is a verified identity. */
+export const DEFAULT_MAIL_FROM = 'notifications@example.com';
+
 /**
  * Optional context (cdk.json or `-c key=value`):
  * - `taskwell:corsOrigins`: comma-separated browser origins (default `*`),
- * - `taskwell:throttleRate` / `taskwell:throttleBurst`: stage throttling.
+ * - `taskwell:throttleRate` / `taskwell:throttleBurst`: stage throttling,
+ * - `taskwell:mailFrom`: the sender of notification emails, `notifications@example.org` or
+ *   `Taskwell <notifications@example.org>` (default {@link DEFAULT_MAIL_FROM}); the address or its domain must be a
+ *   verified SES identity, and it is the only identity the notification function may send as,
+ * - `taskwell:appUrl`: the base URL of links in emails (default: the API's endpoint URL).
  */
 export const buildApp = (app: App): TaskwellStacks => {
   const stateful = new StatefulStack(app, 'TaskwellStateful', {
-    description: 'Taskwell data and identities: the DynamoDB table and the Cognito user pool (retained on delete)',
+    description: 'Taskwell data and identities: the DynamoDB table, the Cognito user pool, the event bus and queues (retained on delete)',
   });
   const origins: unknown = app.node.tryGetContext('taskwell:corsOrigins');
+  const mailFrom = stringFromContext(app, 'taskwell:mailFrom') ?? DEFAULT_MAIL_FROM;
+  senderAddress(mailFrom); // refuses a malformed sender at synth time, not at the first email
   const stateless = new StatelessStack(app, 'TaskwellStateless', {
-    description: 'Taskwell API: HTTP API, Lambda authorizer, one function per route, dashboard and alarms',
+    description: 'Taskwell API and event flow: HTTP API, Lambda authorizer, one function per route, outbox publisher, rules, consumers, dashboard and alarms',
     table: stateful.table,
     userPool: stateful.userPool,
     userPoolClient: stateful.userPoolClient,
     eventBus: stateful.eventBus,
     publisherDlq: stateful.publisherDlq,
+    eventQueues: stateful.eventQueues,
+    ruleTargetsDlq: stateful.ruleTargetsDlq,
+    mailFrom,
+    appUrl: stringFromContext(app, 'taskwell:appUrl'),
     corsOrigins: typeof origins === 'string' ? origins.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
     throttle: {
       rateLimit: numberFromContext(app, 'taskwell:throttleRate') ?? DEFAULT_THROTTLE.rateLimit,

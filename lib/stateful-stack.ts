@@ -1,5 +1,6 @@
-// What holds data and identities: the single table and the Cognito user pool. Both are retained when the stack is
-// deleted and protected against accidental deletion; the stateless stack can be torn down and redeployed freely.
+// What holds data and identities: the single table, the Cognito user pool, the event bus and the queues (which hold
+// messages in flight). All are retained when the stack is deleted, the table and pool also protected against
+// accidental deletion; the stateless stack can be torn down and redeployed freely.
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccountRecovery,
@@ -10,11 +11,13 @@ import {
   type IUserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, StreamViewType, Table, type ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { dlqDepthAlarm, EventQueues, suppressDlqFinding, type EventQueue } from '#lib/constructs/event-queues';
+import { PUBLISHER_DLQ } from '#shared/events/outbox';
+import { dlqName, RETENTION_SECONDS, type QueueName } from '#shared/events/queues';
 import { ADMIN_GROUP } from '#shared/http/caller';
 import { TABLE } from '#shared/store/table';
 
@@ -35,6 +38,10 @@ export class StatefulStack extends Stack {
   readonly eventBus: IEventBus;
   /** Where stream batches the publisher could not publish are parked (redrive with the DLQ tooling). */
   readonly publisherDlq: IQueue;
+  /** The queues the bus's rules feed (shared/events/queues.ts), each with its DLQ. */
+  readonly eventQueues: Readonly<Record<QueueName, EventQueue>>;
+  /** Where every rule target parks the events EventBridge could not deliver. */
+  readonly ruleTargetsDlq: IQueue;
   readonly userPoolClient: IUserPoolClient;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -110,27 +117,21 @@ export class StatefulStack extends Stack {
       },
     ]);
 
-    this.eventBus = new EventBus(this, 'EventBus', { eventBusName: `${this.stackName}-events` });
+    const eventBusName = `${this.stackName}-events`;
+    this.eventBus = new EventBus(this, 'EventBus', { eventBusName });
     const publisherDlq = new Queue(this, 'PublisherDlq', {
-      retentionPeriod: Duration.days(14),
+      queueName: dlqName(this.stackName, PUBLISHER_DLQ),
+      retentionPeriod: Duration.seconds(RETENTION_SECONDS.dlq),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.publisherDlq = publisherDlq;
-    new Alarm(this, 'PublisherDlqDepth', {
-      alarmDescription: 'Stream batches the outbox publisher could not put on the bus are waiting in its DLQ',
-      metric: publisherDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    NagSuppressions.addResourceSuppressions(publisherDlq, [
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself a dead-letter queue: the on-failure destination of the publisher\'s stream mapping.',
-      },
-    ]);
+    dlqDepthAlarm(this, 'PublisherDlqDepth', publisherDlq, 'Stream batches the outbox publisher could not put on the bus are waiting in its DLQ');
+    suppressDlqFinding(publisherDlq, "the on-failure destination of the publisher's stream mapping");
+
+    const eventQueues = new EventQueues(this, 'EventQueues', { eventBusName });
+    this.eventQueues = eventQueues.queues;
+    this.ruleTargetsDlq = eventQueues.ruleTargetsDlq;
   }
 }

@@ -1,6 +1,8 @@
 // The API: an HTTP API whose routes are generated from the route table (shared/routes.ts), one function per route,
 // a Lambda authorizer on every route that needs a caller, throttling, JSON access logs, a dashboard and alarms.
-// Nothing here holds data, so this stack can be destroyed and redeployed without loss.
+// Also the event flow's moving parts: the outbox publisher, the bus's rules (shared/events/rules.ts) and the queue
+// consumers (shared/events/queues.ts). Nothing here holds data, so this stack can be destroyed and redeployed
+// without loss.
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   CorsHttpMethod,
@@ -19,6 +21,7 @@ import {
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  Metric,
   TreatMissingData,
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -30,8 +33,12 @@ import type { Construct } from 'constructs';
 import { authorizer as authorizerDef, functionId, routes, type RouteDef } from '#shared/routes';
 import { TaskwellFunction } from '#lib/constructs/taskwell-function';
 import { OutboxPublisher } from '#lib/constructs/outbox-publisher';
+import { EventConsumers } from '#lib/constructs/event-consumers';
+import type { EventQueue } from '#lib/constructs/event-queues';
+import { EventRules } from '#lib/constructs/event-rules';
+import { queues as queueDefs, type QueueName } from '#shared/events/queues';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Queue, type IQueue } from 'aws-cdk-lib/aws-sqs';
 
 export interface ThrottleLimits {
   /** Steady-state requests per second for the whole stage. */
@@ -46,6 +53,14 @@ export interface StatelessStackProps extends StackProps {
   userPoolClient: IUserPoolClient;
   eventBus: IEventBus;
   publisherDlq: IQueue;
+  /** The stateful stack's event queues, each with its DLQ. */
+  eventQueues: Readonly<Record<QueueName, EventQueue>>;
+  /** The DLQ every rule target shares. */
+  ruleTargetsDlq: IQueue;
+  /** The sender of notification emails; it is the only SES identity a function may send as. */
+  mailFrom: string;
+  /** Base URL of links in emails. @default the API's endpoint URL */
+  appUrl?: string;
   /** @default { rateLimit: 50, burstLimit: 100 } */
   throttle?: ThrottleLimits;
   /** Browser origins allowed by CORS. Bearer tokens, not cookies, so `*` is safe. @default ['*'] */
@@ -86,6 +101,12 @@ export class StatelessStack extends Stack {
   readonly authorizerFunction: TaskwellFunction;
   /** The table-stream → EventBridge publisher (the outbox). */
   readonly outbox: OutboxPublisher;
+  /** The bus's rules, each sending to its queue. */
+  readonly eventRules: EventRules;
+  /** One function per queue that has a consumer. */
+  readonly consumers: EventConsumers;
+  /** The stateful queues (and their DLQs) as this stack refers to them. */
+  private readonly queues: Readonly<Record<QueueName, EventQueue>>;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -151,7 +172,29 @@ export class StatelessStack extends Stack {
     }
     this.functions = functions;
 
-    this.monitoring();
+    // Imported rather than used as the stateful stack's objects: nothing here may add to those queues' policies
+    // (the stateful stack declares them); their ARNs still come from its exports, so CloudFormation orders the deploys.
+    const imported = (id: string, queue: IQueue) => Queue.fromQueueAttributes(this, id, { queueArn: queue.queueArn });
+    this.queues = Object.fromEntries(
+      queueDefs.map(({ name }) => {
+        const { queue, dlq } = props.eventQueues[name];
+        return [name, { queue: imported(`${name}-queue`, queue), dlq: imported(`${name}-dlq`, dlq) }];
+      }),
+    ) as Record<QueueName, EventQueue>;
+    const queueOf = Object.fromEntries(queueDefs.map(({ name }) => [name, this.queues[name].queue])) as Record<QueueName, IQueue>;
+
+    const ruleTargetsDlq = imported('rule-targets-dlq', props.ruleTargetsDlq);
+    this.eventRules = new EventRules(this, 'EventRules', { eventBus: props.eventBus, queues: queueOf, deadLetterQueue: ruleTargetsDlq });
+    this.consumers = new EventConsumers(this, 'EventConsumers', {
+      ...shared,
+      eventBus: props.eventBus,
+      queues: queueOf,
+      mailFrom: props.mailFrom,
+      // The consumers are not behind the API, so referring to its endpoint makes no cycle.
+      appUrl: props.appUrl ?? this.api.apiEndpoint,
+    });
+
+    this.monitoring({ 'rule targets': ruleTargetsDlq, publisher: imported('publisher-dlq', props.publisherDlq) });
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the API (routes live under /v1)' });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
@@ -161,11 +204,15 @@ export class StatelessStack extends Stack {
     this.suppressions(publicRoutes);
   }
 
-  /** A dashboard and alarms: API 5xx, and each function's errors and throttles. Alarms have no actions yet. */
-  private monitoring(): void {
+  /**
+   * A dashboard and alarms: API 5xx, and each function's errors and throttles. Alarms have no actions yet. The
+   * queues' own alarms (DLQ depth, oldest message) live with the queues in the stateful stack.
+   */
+  private monitoring(otherDlqs: Record<string, IQueue>): void {
     const all = [
       [functionId(authorizerDef.handler), this.authorizerFunction] as const,
-      ['events-publish-events', this.outbox.publisher] as const,
+      [this.outbox.publisher.node.id, this.outbox.publisher] as const,
+      ...[...this.consumers.functions].map(([n, f]) => [n, f] as const),
       ...[...this.functions].map(([n, f]) => [n, f] as const),
     ];
     const alarm = (id: string, metric: IMetric, description: string) =>
@@ -206,6 +253,32 @@ export class StatelessStack extends Stack {
       new GraphWidget({
         title: 'Function duration p99',
         left: all.map(([name, fn]) => fn.function.metricDuration({ period, statistic: 'p99', label: name })),
+        width: 12,
+      }),
+    );
+
+    // The event flow: what waits in each queue, what is parked in each DLQ, and what the flow produced.
+    const queues = queueDefs.map(({ name }) => [name, this.queues[name]] as const);
+    const business = (metricName: string) =>
+      // Powertools Metrics (shared/observability/powertools.ts): namespace Taskwell, dimension service=taskwell.
+      new Metric({ namespace: 'Taskwell', metricName, dimensionsMap: { service: 'taskwell' }, period, statistic: 'Sum', label: metricName });
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Event queues: messages waiting / oldest (s)',
+        left: queues.map(([name, { queue }]) => queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum', label: name })),
+        right: queues.map(([name, { queue }]) => queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum', label: name })),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Dead-letter queues (should stay at 0)',
+        left: [...queues.map(([name, { dlq }]) => [name, dlq] as const), ...Object.entries(otherDlqs)].map(([name, dlq]) =>
+          dlq.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum', label: `${name} DLQ` }),
+        ),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Events published / audit records / notifications / emails',
+        left: ['EventsPublished', 'AuditRecordsWritten', 'NotificationsCreated', 'EmailsSent'].map(business),
         width: 12,
       }),
     );

@@ -11,6 +11,8 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { TaskwellFunction } from '#lib/constructs/taskwell-function';
+import { OUTBOX_MAPPING } from '#shared/events/outbox';
+import { functionId } from '#shared/routes';
 
 export interface OutboxPublisherProps {
   table: ITable;
@@ -27,8 +29,8 @@ export class OutboxPublisher extends Construct {
   constructor(scope: Construct, id: string, props: OutboxPublisherProps) {
     super(scope, id);
     // No table grants: the function reads only what the stream hands it.
-    this.publisher = new TaskwellFunction(this, 'events-publish-events', {
-      entry: 'functions/events/publish-events.ts',
+    this.publisher = new TaskwellFunction(this, functionId(OUTBOX_MAPPING.handler), {
+      entry: OUTBOX_MAPPING.handler,
       grants: {},
       table: props.table,
       userPool: props.userPool,
@@ -41,11 +43,12 @@ export class OutboxPublisher extends Construct {
       new DynamoEventSource(props.table, {
         // TRIM_HORIZON: a new deployment announces every change still on the stream (24 h) rather than losing them.
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
-        bisectBatchOnError: true,
-        retryAttempts: 10,
-        maxRecordAge: Duration.hours(24),
+        // The figures the local stream poller uses too (shared/events/outbox.ts).
+        batchSize: OUTBOX_MAPPING.batchSize,
+        maxBatchingWindow: Duration.seconds(OUTBOX_MAPPING.maxBatchingWindowSeconds),
+        bisectBatchOnError: OUTBOX_MAPPING.bisectBatchOnError,
+        retryAttempts: OUTBOX_MAPPING.retryAttempts,
+        maxRecordAge: Duration.seconds(OUTBOX_MAPPING.maxRecordAgeSeconds),
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(props.deadLetterQueue),
       }),

@@ -35,6 +35,16 @@ export const tableActionsFor = (grants: RouteGrants): string[] => {
   return [];
 };
 
+/** What `email: true` allows, on the sender identity only. SES v2's SendEmail is authorized as ses:SendEmail. */
+export const EMAIL_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
+
+/** The address of a sender such as `Taskwell <notifications@example.com>` or `notifications@example.com`. */
+export const senderAddress = (mailFrom: string): string => {
+  const address = (/<([^<>]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom).trim();
+  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address)) throw new Error(`not a sender address: ${JSON.stringify(mailFrom)}`);
+  return address;
+};
+
 /** ESM bundles have no `require`; some CommonJS dependencies still call it. */
 const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
@@ -49,6 +59,10 @@ export interface TaskwellFunctionProps {
   description?: string;
   /** @default 1024 — more memory is also more CPU, which shortens cold starts of bundled SDK code. */
   memorySize?: number;
+  /** @default 10 s — an API request must answer well within API Gateway's 30 s. */
+  timeout?: Duration;
+  /** The sender (`MAIL_FROM`) of a function granted `email`; it may send as this identity only. */
+  mailFrom?: string;
   /** Extra environment variables. */
   environment?: Record<string, string>;
 }
@@ -87,7 +101,7 @@ export class TaskwellFunction extends Construct {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
@@ -99,6 +113,7 @@ export class TaskwellFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'taskwell',
         POWERTOOLS_METRICS_NAMESPACE: 'Taskwell',
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...(props.grants.email && props.mailFrom ? { MAIL_FROM: props.mailFrom } : {}),
         ...props.environment,
       },
       bundling: {
@@ -141,7 +156,7 @@ export class TaskwellFunction extends Construct {
     );
   }
 
-  private grant({ grants, table, userPool }: TaskwellFunctionProps): void {
+  private grant({ grants, table, userPool, mailFrom }: TaskwellFunctionProps): void {
     if (grants.table) {
       // Explicit index ARNs rather than `/index/*`: the function may query exactly the indexes the table declares.
       const indexArns = TABLE.indexes.map((index) => `${table.tableArn}/index/${index.name}`);
@@ -156,6 +171,17 @@ export class TaskwellFunction extends Construct {
     }
     if (grants.userPool?.length) {
       userPool.grant(this.role, ...grants.userPool.map((action) => `cognito-idp:${action}`));
+    }
+    if (grants.email) {
+      if (!mailFrom) throw new Error(`${this.node.path}: grants.email needs the sender (mailFrom)`);
+      // The sender's address and its domain: SES authorizes a send against whichever of the two is the verified
+      // identity, so both are named, and nothing else of the account's identities.
+      const address = senderAddress(mailFrom);
+      const domain = address.slice(address.lastIndexOf('@') + 1);
+      const identity = (name: string) => Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ effect: Effect.ALLOW, actions: [...EMAIL_ACTIONS], resources: [identity(address), identity(domain)] }),
+      );
     }
   }
 }

@@ -4,6 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { authorizer, functionId, routes } from '#shared/routes';
+import { OUTBOX_MAPPING } from '#shared/events/outbox';
+import { queues } from '#shared/events/queues';
 import { removeAssemblies, synthesizeApp } from '#test/infra/app';
 
 const app = synthesizeApp({ bundle: true });
@@ -18,7 +20,8 @@ const bundleOf = (handler: string): string => {
 };
 
 describe('function bundles', () => {
-  it.each([...routes.map((r) => r.handler), authorizer.handler])('%s is a minified ESM bundle with a source map', (handler) => {
+  const consumers = queues.flatMap((q) => ('consumer' in q ? [q.consumer.handler] : []));
+  it.each([...routes.map((r) => r.handler), authorizer.handler, OUTBOX_MAPPING.handler, ...consumers])('%s is a minified ESM bundle with a source map', (handler) => {
     const dir = bundleOf(handler);
     const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(code.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);

@@ -1,7 +1,13 @@
 // The two stacks as CloudFormation sees them, synthesized once without bundling (test/infra/bundles.test.ts bundles):
-// what the table and user pool guarantee, how the route table became an HTTP API, least privilege, and cdk-nag.
+// what the table and user pool guarantee, how the route table became an HTTP API, how the event declarations became
+// queues, rules and consumers, least privilege, and cdk-nag.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { DEFAULT_MAIL_FROM } from '#lib/app';
+import { EMAIL_ACTIONS, senderAddress } from '#lib/constructs/taskwell-function';
+import { OUTBOX_MAPPING, PUBLISHER_DLQ } from '#shared/events/outbox';
+import { dlqName, queueName, queues, RETENTION_SECONDS, visibilityTimeoutSeconds } from '#shared/events/queues';
+import { RULE_TARGETS_DLQ, rules, TARGET_RETRY } from '#shared/events/rules';
 import { ADMIN_GROUP } from '#shared/http/caller';
 import { authorizer, functionId, routes, type RouteGrants } from '#shared/routes';
 import { TABLE } from '#shared/store/table';
@@ -94,9 +100,43 @@ describe('TaskwellStateful: the user pool', () => {
 
 const template = app.statelessTemplate;
 
-type Resource = { Type: string; Properties: Record<string, any> };
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 const resources = template.toJSON().Resources as Record<string, Resource>;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+const statefulResources = stateful.toJSON().Resources as Record<string, Resource>;
+const statefulOfType = (type: string) => Object.entries(statefulResources).filter(([, r]) => r.Type === type);
+const STATEFUL = app.stateful.stackName;
+const STATELESS = app.stateless.stackName;
+
+/** The consumers declared in shared/events/queues.ts, with the queue each reads. */
+const consumers = queues.flatMap((q) => ('consumer' in q ? [{ queue: q.name, ...q.consumer }] : []));
+
+/** The stateful queue named `name`: its logical id and resource. */
+const statefulQueue = (name: string): [string, Resource] => {
+  const found = statefulOfType('AWS::SQS::Queue').find(([, r]) => r.Properties.QueueName === name);
+  if (!found) throw new Error(`no queue named ${name} in ${STATEFUL}`);
+  return found;
+};
+
+/** What a stateless `Fn::ImportValue` refers to in the stateful stack: `[logical id, attribute]`. */
+const exportedBy = (value: unknown): [string, string] => {
+  const name = (value as { 'Fn::ImportValue'?: string })['Fn::ImportValue'];
+  if (!name) throw new Error(`not an import: ${JSON.stringify(value)}`);
+  const outputs = stateful.toJSON().Outputs as Record<string, { Value: any; Export?: { Name: string } }>;
+  const output = Object.values(outputs).find((o) => o.Export?.Name === name);
+  if (!output) throw new Error(`${STATEFUL} exports no ${name}`);
+  return output.Value.Ref ? [output.Value.Ref as string, 'Ref'] : (output.Value['Fn::GetAtt'] as [string, string]);
+};
+
+/** The physical name of the stateful queue whose ARN a stateless value imports. */
+const importedQueueName = (value: unknown): string => {
+  const [logicalId, attribute] = exportedBy(value);
+  expect(attribute).toBe('Arn');
+  const queue = statefulResources[logicalId];
+  expect(queue?.Type).toBe('AWS::SQS::Queue');
+  return queue?.Properties.QueueName as string;
+};
 
 const functionNamed = (handler: string): [string, Resource] => {
   const name = `TaskwellStateless-${functionId(handler)}`;
@@ -181,10 +221,18 @@ describe('TaskwellStateless: the authorizer', () => {
   });
 });
 
-describe('TaskwellStateless: least privilege', () => {
-  const everyFunction = [...routes.map((r) => ({ handler: r.handler, grants: r.grants })), authorizer];
+/** What an SQS event source mapping needs from its function's role (CDK's grantConsumeMessages). */
+const SQS_CONSUME_ACTIONS = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'];
+const BASE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
 
-  it.each(everyFunction)('$handler may use exactly the table actions its grants name', ({ handler, grants }) => {
+describe('TaskwellStateless: least privilege', () => {
+  const everyFunction = [
+    ...routes.map((r) => ({ handler: r.handler, grants: r.grants, queue: undefined })),
+    { ...authorizer, queue: undefined },
+    ...consumers.map((c) => ({ handler: c.handler, grants: c.grants as RouteGrants, queue: c.queue })),
+  ];
+
+  it.each(everyFunction)('$handler may use exactly the table actions its grants name', ({ handler, grants, queue }) => {
     const { role, statements } = statementsOf(handler);
     expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
     const dynamo = statements.filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')));
@@ -196,7 +244,47 @@ describe('TaskwellStateless: least privilege', () => {
     const cognito = statements.flatMap((s) => s.actions).filter((a) => a.startsWith('cognito-idp:'));
     expect(cognito.sort()).toEqual((grants.userPool ?? []).map((a) => `cognito-idp:${a}`).sort());
     const other = statements.flatMap((s) => s.actions).filter((a) => !/^(dynamodb|cognito-idp):/.test(a));
-    expect(other.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect(other.sort()).toEqual(
+      [...BASE_ACTIONS, ...(queue ? SQS_CONSUME_ACTIONS : []), ...(grants.email ? EMAIL_ACTIONS : [])].sort(),
+    );
+    // A consumer reads only its own queue.
+    for (const s of statements.filter((st) => st.actions.some((a) => a.startsWith('sqs:')))) {
+      expect(s.resources.map(importedQueueName)).toEqual([queueName(STATEFUL, queue!)]);
+    }
+  });
+
+  it('lets only the consumers granted email send it, and only as the configured sender', () => {
+    const address = senderAddress(DEFAULT_MAIL_FROM);
+    const identity = (name: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:identity/${name}`]],
+    });
+    const senders = consumers.filter((c) => (c.grants as RouteGrants).email);
+    expect(senders.map((c) => c.handler)).toEqual(['functions/notifications/send-notifications.ts']);
+    for (const { handler } of senders) {
+      const ses = statementsOf(handler).statements.filter((s) => s.actions.some((a) => a.startsWith('ses:')));
+      expect(ses).toHaveLength(1);
+      expect(ses[0]?.actions.sort()).toEqual([...EMAIL_ACTIONS].sort());
+      expect(ses[0]?.resources).toEqual(expect.arrayContaining([identity(address), identity(address.split('@')[1]!)]));
+      expect(ses[0]?.resources).toHaveLength(2);
+      expect(functionNamed(handler)[1].Properties.Environment.Variables.MAIL_FROM).toBe(DEFAULT_MAIL_FROM);
+    }
+    // Nobody else, in either stack, holds any SES permission.
+    const sesPolicies = [app.statefulTemplate, template].flatMap((t) =>
+      Object.entries(t.findResources('AWS::IAM::Policy')).filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('"ses:')),
+    );
+    const senderRoles = senders.map(({ handler }) => ({ Ref: functionNamed(handler)[1].Properties.Role['Fn::GetAtt'][0] as string }));
+    expect(sesPolicies.flatMap(([, p]) => p.Properties.Roles)).toEqual(senderRoles);
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      const sends = senders.some(({ handler }) => fn.Properties.FunctionName === `${STATELESS}-${functionId(handler)}`);
+      expect('MAIL_FROM' in fn.Properties.Environment.Variables, fn.Properties.FunctionName).toBe(sends);
+    }
+  });
+
+  it('reads a sender address from a display-name form and refuses a malformed one', () => {
+    expect(senderAddress('Taskwell <notifications@taskwell.example>')).toBe('notifications@taskwell.example');
+    expect(senderAddress(' ops@example.org ')).toBe('ops@example.org');
+    expect(() => senderAddress('Taskwell')).toThrow(/not a sender address/);
+    expect(() => senderAddress('a@b')).toThrow(/not a sender address/);
   });
 
   it('never allows Scan, a DynamoDB wildcard or a bare "*" action, in either stack', () => {
@@ -212,21 +300,30 @@ describe('TaskwellStateless: least privilege', () => {
 });
 
 describe('TaskwellStateless: functions', () => {
-  it('run nodejs22.x on arm64 with X-Ray, 10 s timeout, and the environment the handlers read', () => {
+  const consumerNamed = (functionName: string) => consumers.find((c) => `${STATELESS}-${functionId(c.handler)}` === functionName);
+
+  it('run nodejs22.x on arm64 with X-Ray, the declared timeout (10 s for the API), and the environment the handlers read', () => {
     const functions = ofType('AWS::Lambda::Function');
-    // One per route, the authorizer, and the outbox publisher.
-    expect(functions).toHaveLength(routes.length + 2);
+    // One per route, the authorizer, the outbox publisher, and one per queue consumer.
+    expect(consumers.length).toBeGreaterThan(0);
+    expect(functions).toHaveLength(routes.length + 2 + consumers.length);
+    const publisherName = `${STATELESS}-${functionId(OUTBOX_MAPPING.handler)}`;
     for (const [, fn] of functions) {
+      const consumer = consumerNamed(fn.Properties.FunctionName as string);
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: 1024,
-        Timeout: 10,
+        Timeout: consumer?.timeoutSeconds ?? 10,
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
       });
-      const extra = 'EVENT_BUS_NAME' in fn.Properties.Environment.Variables ? ['EVENT_BUS_NAME'] : [];
+      const extra = [
+        ...(consumer ? ['APP_URL', 'EVENT_BUS_NAME'] : []),
+        ...(fn.Properties.FunctionName === publisherName ? ['EVENT_BUS_NAME'] : []),
+        ...((consumer?.grants as RouteGrants | undefined)?.email ? ['MAIL_FROM'] : []),
+      ];
       expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([
         ...extra,
         'NODE_OPTIONS',
@@ -283,9 +380,20 @@ describe('TaskwellStateless: operations', () => {
   it('alarms on API 5xx and on every function\'s errors and throttles', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     expect(alarms.filter((a) => a.Namespace === 'AWS/ApiGateway' && a.MetricName === '5xx')).toHaveLength(1);
-    expect(alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors')).toHaveLength(routes.length + 2);
-    expect(alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Throttles')).toHaveLength(routes.length + 2);
+    const functionCount = routes.length + 2 + consumers.length;
+    expect(alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors')).toHaveLength(functionCount);
+    expect(alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Throttles')).toHaveLength(functionCount);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('shows the event flow on the dashboard: queue and DLQ depths, oldest messages, events published and emails sent', () => {
+    const [[, dashboard] = []] = ofType('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    for (const metric of ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'EventsPublished', 'EmailsSent']) {
+      expect(body).toContain(metric);
+    }
+    // One depth line per queue and per DLQ (each queue's, the rule targets' and the publisher's).
+    expect(body.match(/ApproximateNumberOfMessagesVisible/g)).toHaveLength(queues.length * 2 + 2);
   });
 
   it('outputs what a client and an operator need', () => {
@@ -298,24 +406,28 @@ describe('the outbox: table stream → publisher → event bus', () => {
 
   it('has a custom event bus and a retained, encrypted publisher DLQ with a depth alarm', () => {
     stateful.resourceCountIs('AWS::Events::EventBus', 1);
-    stateful.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ SqsManagedSseEnabled: true }) });
-    stateful.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Namespace: 'AWS/SQS',
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-    });
+    stateful.hasResourceProperties('AWS::Events::EventBus', { Name: `${STATEFUL}-events` });
+    const [, dlq] = statefulQueue(dlqName(STATEFUL, PUBLISHER_DLQ));
+    expect(dlq).toMatchObject({ DeletionPolicy: 'Retain', Properties: { SqsManagedSseEnabled: true } });
+    expectDepthAlarm(dlqName(STATEFUL, PUBLISHER_DLQ));
   });
 
-  it('feeds the publisher from the table stream, reporting batch item failures, bisecting, and parking failures in the DLQ', () => {
-    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: Match.anyValue(),
+  it('feeds the publisher from the table stream with the figures of shared/events/outbox.ts, parking failures in its DLQ', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => 'StartingPosition' in m.Properties);
+    expect(mappings).toHaveLength(1);
+    const [[, mapping] = []] = mappings;
+    expect(mapping?.Properties).toMatchObject({
+      FunctionName: { Ref: functionNamed(OUTBOX_MAPPING.handler)[0] },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: 10,
+      BatchSize: OUTBOX_MAPPING.batchSize,
+      MaximumBatchingWindowInSeconds: OUTBOX_MAPPING.maxBatchingWindowSeconds,
+      BisectBatchOnFunctionError: OUTBOX_MAPPING.bisectBatchOnError,
+      MaximumRetryAttempts: OUTBOX_MAPPING.retryAttempts,
+      MaximumRecordAgeInSeconds: OUTBOX_MAPPING.maxRecordAgeSeconds,
       StartingPosition: 'TRIM_HORIZON',
-      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
+    expect(exportedBy(mapping?.Properties.EventSourceArn)).toEqual([expect.any(String), 'StreamArn']);
+    expect(importedQueueName(mapping?.Properties.DestinationConfig.OnFailure.Destination)).toBe(dlqName(STATEFUL, PUBLISHER_DLQ));
   });
 
   it('lets the publisher put events on the bus and read the stream, and touch no table item', () => {
@@ -328,6 +440,152 @@ describe('the outbox: table stream → publisher → event bus', () => {
     expect(actions).toContain('events:PutEvents');
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream']));
     expect(actions.filter((a) => /dynamodb:(GetItem|PutItem|UpdateItem|DeleteItem|Query|Scan|BatchGetItem)$/.test(a))).toEqual([]);
+  });
+});
+
+/** Asserts an alarm that fires as soon as one message is visible in the stateful queue named `name`. */
+function expectDepthAlarm(name: string): void {
+  const [logicalId] = statefulQueue(name);
+  const alarms = statefulOfType('AWS::CloudWatch::Alarm').filter(
+    ([, a]) =>
+      a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+      JSON.stringify(a.Properties.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId, 'QueueName'] } }]),
+  );
+  expect(alarms, `depth alarm of ${name}`).toHaveLength(1);
+  expect(alarms[0]?.[1].Properties).toMatchObject({
+    Namespace: 'AWS/SQS',
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+    EvaluationPeriods: 1,
+    Period: 60,
+    TreatMissingData: 'notBreaching',
+  });
+}
+
+describe('the event queues (TaskwellStateful)', () => {
+  it.each(queues)('$name is named, retained, encrypted and redriven to its own DLQ after $maxReceiveCount receives', (q) => {
+    const [dlqId, dlq] = statefulQueue(dlqName(STATEFUL, q.name));
+    const [, queue] = statefulQueue(queueName(STATEFUL, q.name));
+    expect(queue).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: visibilityTimeoutSeconds(q),
+        MessageRetentionPeriod: RETENTION_SECONDS.queue,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: q.maxReceiveCount },
+      },
+    });
+    expect(dlq).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: RETENTION_SECONDS.dlq },
+    });
+    expect(dlq?.Properties.RedrivePolicy).toBeUndefined();
+  });
+
+  it.each(queues)('$name alarms as soon as its DLQ holds a message', (q) => expectDepthAlarm(dlqName(STATEFUL, q.name)));
+
+  it('alarms when a consumer falls behind (oldest message over 15 minutes), for queues that have one', () => {
+    const ageAlarms = statefulOfType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'ApproximateAgeOfOldestMessage');
+    const watched = ageAlarms.map(([, a]) => statefulResources[a.Properties.Dimensions[0].Value['Fn::GetAtt'][0]]?.Properties.QueueName as string);
+    expect(watched.sort()).toEqual(consumers.map((c) => queueName(STATEFUL, c.queue)).sort());
+    for (const [, a] of ageAlarms) expect(a.Properties).toMatchObject({ Threshold: 900, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' });
+  });
+
+  it('has a retained, encrypted rule-targets DLQ with a depth alarm', () => {
+    const [, dlq] = statefulQueue(dlqName(STATEFUL, RULE_TARGETS_DLQ));
+    expect(dlq).toMatchObject({ DeletionPolicy: 'Retain', Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: RETENTION_SECONDS.dlq } });
+    expectDepthAlarm(dlqName(STATEFUL, RULE_TARGETS_DLQ));
+  });
+
+  it('accept messages only from EventBridge rules of our bus, and only over TLS', () => {
+    const ruleArns = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:rule/${STATEFUL}-events/*`]],
+    };
+    const receiving = new Set<string>();
+    for (const [, policy] of statefulOfType('AWS::SQS::QueuePolicy')) {
+      const [queueRef] = policy.Properties.Queues as { Ref: string }[];
+      const queue = statefulResources[queueRef!.Ref]!;
+      const statements = policy.Properties.PolicyDocument.Statement as Record<string, any>[];
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+      for (const st of statements.filter((x) => x.Effect === 'Allow')) {
+        expect(st).toEqual({
+          Sid: expect.any(String),
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': [queueRef!.Ref, 'Arn'] },
+          Condition: { ArnLike: { 'aws:SourceArn': ruleArns } },
+        });
+        receiving.add(queue.Properties.QueueName as string);
+      }
+    }
+    const targets = [...new Set(rules.map((r) => queueName(STATEFUL, r.target)))];
+    expect([...receiving].sort()).toEqual([...targets, dlqName(STATEFUL, RULE_TARGETS_DLQ)].sort());
+    // The stateless stack adds no policy to (or creates no copy of) a stateful queue.
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 0);
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+  });
+});
+
+describe('the event rules (TaskwellStateless)', () => {
+  const ruleNamed = (name: string): Resource => {
+    const found = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Name === name);
+    expect(found, name).toHaveLength(1);
+    return found[0]![1];
+  };
+
+  it('exist exactly as declared in shared/events/rules.ts, on our bus', () => {
+    expect(ofType('AWS::Events::Rule').map(([, r]) => r.Properties.Name as string).sort()).toEqual(rules.map((r) => r.name).sort());
+    for (const rule of rules) {
+      const [busId, attribute] = exportedBy(ruleNamed(rule.name).Properties.EventBusName);
+      expect([statefulResources[busId]?.Type, attribute]).toEqual(['AWS::Events::EventBus', 'Ref']);
+    }
+  });
+
+  it.each(rules)('$name has the declared pattern, state and target queue', (rule) => {
+    const { Properties: props } = ruleNamed(rule.name);
+    expect(props.EventPattern).toEqual(rule.pattern);
+    expect(props.State).toBe(rule.enabled ? 'ENABLED' : 'DISABLED');
+    expect(props.Targets).toHaveLength(1);
+    expect(importedQueueName(props.Targets[0].Arn)).toBe(queueName(STATEFUL, rule.target));
+  });
+
+  it.each(rules)('$name parks undeliverable events in the rule-targets DLQ after the declared retries', (rule) => {
+    const [target] = ruleNamed(rule.name).Properties.Targets as Record<string, any>[];
+    expect(importedQueueName(target?.DeadLetterConfig.Arn)).toBe(dlqName(STATEFUL, RULE_TARGETS_DLQ));
+    expect(target?.RetryPolicy).toEqual({
+      MaximumRetryAttempts: TARGET_RETRY.maximumRetryAttempts,
+      MaximumEventAgeInSeconds: TARGET_RETRY.maximumEventAgeSeconds,
+    });
+    expect(target?.InputTransformer ?? target?.Input ?? target?.InputPath).toBeUndefined(); // the whole envelope is the message
+  });
+});
+
+describe('the event consumers (TaskwellStateless)', () => {
+  const sqsMappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => !('StartingPosition' in m.Properties));
+
+  it('exist for exactly the queues that declare a consumer', () => {
+    expect(sqsMappings.map(([, m]) => importedQueueName(m.Properties.EventSourceArn)).sort()).toEqual(
+      consumers.map((c) => queueName(STATEFUL, c.queue)).sort(),
+    );
+  });
+
+  it.each(consumers)('$handler reads $queue in batches of $batchSize, reporting batch item failures', (consumer) => {
+    const [fnId, fn] = functionNamed(consumer.handler);
+    const mapping = sqsMappings.find(([, m]) => m.Properties.FunctionName.Ref === fnId)?.[1];
+    expect(mapping?.Properties).toMatchObject({
+      BatchSize: consumer.batchSize,
+      MaximumBatchingWindowInSeconds: consumer.maxBatchingWindowSeconds,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(importedQueueName(mapping?.Properties.EventSourceArn)).toBe(queueName(STATEFUL, consumer.queue));
+    // SQS must not hand a message to a second invocation while the first may still run.
+    const [, queue] = statefulQueue(queueName(STATEFUL, consumer.queue));
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (fn.Properties.Timeout as number));
+    expect(fn.Properties.Description).toBe(consumer.description);
   });
 });
 
