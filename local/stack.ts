@@ -1,5 +1,5 @@
-// The whole system on one machine: DynamoDB Local, cognito-local, the SES mail viewer, and the HTTP
-// API (shared route table → handlers in-process). Used by `npm start` (local/start.ts) and by the
+// The whole system on one machine: DynamoDB Local, cognito-local, the SES mail viewer, the HTTP API
+// (shared route table → handlers in-process) and the event pipeline (local/event-pipeline.ts). Used by `npm start` (local/start.ts) and by the
 // e2e tests' globalSetup (test/support/e2e-setup.ts). All local wiring lives here, as environment
 // variables the handlers already read in AWS: handlers never branch on "local".
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { startMailViewer, type MailViewer } from '#local/mail';
 import { startGateway, type Gateway } from '#local/gateway';
 import { DEFAULT_DEMO_PASSWORD, DEMO_ACCOUNTS, seedDemoAccounts, type DemoAccount } from '#local/seed';
 import { LOCAL_REGION } from '#local/lambda';
+import { LOCAL_EVENT_BUS, startEventDrivers, startEventServices, writeRuntimeInfo, type EventDrivers, type EventServices } from '#local/event-pipeline';
 
 /** The repository root (handler paths in shared/routes.ts are relative to it). */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -32,6 +33,10 @@ export interface LocalStackOptions {
   seed?: boolean;
   /** Called once if an emulator dies while the stack is up (the stack is not usable any more). */
   onFatal?: (error: Error) => void;
+  /** Overrides every queue's visibility timeout (seconds): tests compress the time a failed message waits. */
+  queueVisibilityTimeoutSeconds?: number;
+  /** Write the endpoints here for `npm run dlq` (default `<dataDir>/runtime.json` when persistent); removed on stop. */
+  runtimeFile?: string;
 }
 
 export interface LocalStack {
@@ -50,6 +55,13 @@ export interface LocalStack {
   seedProblems: string[];
   /** Whether the JWKS could be handed to the token verifier (false → authenticated routes answer 500). */
   jwksPrimed: boolean;
+  eventBridgeEndpoint: string;
+  eventBusName: string;
+  sqsEndpoint: string;
+  /** SES as the functions see it: the fault proxy (PUT /_local/faults) in front of the mail viewer. */
+  sesEndpoint: string;
+  lambdaEndpoint: string;
+  runtimeFile?: string;
   stop(): Promise<void>;
 }
 
@@ -125,10 +137,17 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   let cognito: CognitoLocal | undefined;
   let mail: MailViewer | undefined;
   let gateway: Gateway | undefined;
+  let events: EventServices | undefined;
+  let drivers: EventDrivers | undefined;
+  let removeRuntimeInfo: (() => void) | undefined;
 
   const stop = async () => {
     stopping = true;
-    await Promise.allSettled([gateway?.stop(), mail?.stop(), cognito?.stop(), dynamo?.stop()]);
+    removeRuntimeInfo?.();
+    // Drivers first (nothing new is invoked), then the services they call, then the emulators.
+    await drivers?.stop();
+    await Promise.allSettled([gateway?.stop(), events?.stop()]);
+    await Promise.allSettled([mail?.stop(), cognito?.stop(), dynamo?.stop()]);
     if (!persistent) rmSync(cognitoDir, { recursive: true, force: true });
   };
 
@@ -157,9 +176,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       client.destroy();
     }
 
+    events = await startEventServices({ root: REPO_ROOT, mailUrl: mail.url, visibilityTimeoutSeconds: options.queueVisibilityTimeoutSeconds });
+
     // Before any handler module is imported: the functions' configuration, as the CDK sets it.
-    applyEnvironment(
-      functionEnvironment({
+    applyEnvironment({
+      ...functionEnvironment({
         tableName,
         userPoolId: cognito.userPoolId,
         userPoolClientId: cognito.userPoolClientId,
@@ -168,10 +189,20 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         mailUrl: mail.url,
         logLevel: options.logLevel ?? 'WARN',
       }),
-    );
+      ...events.environment,
+    });
     const jwksPrimed = await primeJwks(cognito.endpoint, cognito.userPoolId);
 
     gateway = await startGateway({ root: REPO_ROOT, port: options.ports?.api ?? 0 });
+    // Links in emails point at the API, as in AWS without taskwell:appUrl.
+    process.env.APP_URL = gateway.url;
+    drivers = await startEventDrivers({
+      root: REPO_ROOT,
+      services: events,
+      dynamoEndpoint: dynamo.endpoint,
+      tableName,
+      checkpointFile: persistent ? join(options.dataDir!, 'stream-checkpoint.json') : undefined,
+    });
 
     const watch = (what: string, child: DynamoDbLocal['process'], output: () => string) =>
       child.once('exit', (code, signal) =>
@@ -198,6 +229,18 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           });
 
     gateway.logRequests = options.logRequests ?? false;
+    const runtimeFile = options.runtimeFile ?? (persistent ? join(options.dataDir!, 'runtime.json') : undefined);
+    if (runtimeFile) {
+      removeRuntimeInfo = writeRuntimeInfo(runtimeFile, {
+        apiUrl: gateway.url,
+        mailUrl: mail.url,
+        sqsEndpoint: events.sqs.endpoint,
+        lambdaEndpoint: events.lambda.endpoint,
+        eventBridgeEndpoint: events.eventBridge.endpoint,
+        dynamoEndpoint: dynamo.endpoint,
+        sesEndpoint: events.ses.url,
+      });
+    }
     return {
       apiUrl: gateway.url,
       apiPort: gateway.port,
@@ -212,6 +255,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       demoAccounts: DEMO_ACCOUNTS,
       seedProblems,
       jwksPrimed,
+      eventBridgeEndpoint: events.eventBridge.endpoint,
+      eventBusName: LOCAL_EVENT_BUS,
+      sqsEndpoint: events.sqs.endpoint,
+      sesEndpoint: events.ses.url,
+      lambdaEndpoint: events.lambda.endpoint,
+      runtimeFile,
       stop,
     };
   } catch (error) {

@@ -78,7 +78,11 @@ const banner = (s: LocalStack) => {
     `  Health           ${api}/v1/health`,
     `  Mail viewer      ${s.mailUrl.replace('127.0.0.1', 'localhost')}   (mail the system sends; JSON at /store)`,
     `  Cognito (local)  ${s.cognitoEndpoint}   pool ${s.userPoolId}, app client ${s.userPoolClientId}`,
-    `  DynamoDB Local   ${s.dynamoEndpoint}   table ${s.tableName}`,
+    `  DynamoDB Local   ${s.dynamoEndpoint}   table ${s.tableName} (its stream feeds the event pipeline)`,
+    `  EventBridge      ${s.eventBridgeEndpoint}   bus ${s.eventBusName}, rules of shared/events/rules.ts`,
+    `  SQS              ${s.sqsEndpoint}   queues and DLQs of shared/events/queues.ts (npm run dlq)`,
+    `  Lambda API       ${s.lambdaEndpoint}   every function by name, e.g. taskwell-events-publish-events`,
+    `  SES faults       ${s.sesEndpoint}/_local/faults   (PUT {"failAll":true} to rehearse an SES outage)`,
     `  Data             ${shownDataDir}/   (persists across restarts; logs in ${shownDataDir}/logs/)`,
     '',
     `  Demo accounts    admin@example.com (admins group), user@example.com`,
@@ -120,7 +124,7 @@ const main = async () => {
   // Distinct even when several fell back to "any free port".
   if (new Set(Object.values(ports)).size !== 4) throw new Error(`Port clash: ${JSON.stringify(ports)}`);
 
-  console.log(`[taskwell] starting DynamoDB Local, cognito-local and the mail viewer…`);
+  console.log(`[taskwell] starting DynamoDB Local, cognito-local, the mail viewer and the event pipeline…`);
   starting = startLocalStack({
     dataDir,
     ports,

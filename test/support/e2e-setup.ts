@@ -1,12 +1,19 @@
 // vitest globalSetup for test/e2e: the whole local stack (in memory, free ports, demo accounts
 // seeded), exactly what `npm start` runs; tests talk to it over HTTP (test/support/api-client.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startLocalStack } from '#local/stack';
 import type { LocalStackInfo } from '#test/support/local-stack';
 
 export default async function setup(project: TestProject) {
+  const runtimeDir = mkdtempSync(join(tmpdir(), 'taskwell-e2e-'));
   const stack = await startLocalStack({
     tableName: 'taskwell-e2e',
+    // A failed message comes back after 2 s instead of the declared 2–3 minutes: DLQ tests take seconds.
+    queueVisibilityTimeoutSeconds: 2,
+    runtimeFile: join(runtimeDir, 'runtime.json'),
     logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
     onFatal: (error) => console.error(`[e2e] ${error.message}`),
   });
@@ -22,7 +29,16 @@ export default async function setup(project: TestProject) {
     confirmationCode: stack.confirmationCode,
     tableName: stack.tableName,
     demoPassword: stack.demoPassword,
+    eventBridgeEndpoint: stack.eventBridgeEndpoint,
+    eventBusName: stack.eventBusName,
+    sqsEndpoint: stack.sqsEndpoint,
+    sesEndpoint: stack.sesEndpoint,
+    lambdaEndpoint: stack.lambdaEndpoint,
+    runtimeFile: stack.runtimeFile!,
   };
   project.provide('localStack', info);
-  return () => stack.stop();
+  return async () => {
+    await stack.stop();
+    rmSync(runtimeDir, { recursive: true, force: true });
+  };
 }

@@ -15,6 +15,14 @@ export interface LocalStackInfo {
   confirmationCode: string;
   tableName: string;
   demoPassword: string;
+  /** The event pipeline's local services. */
+  eventBridgeEndpoint: string;
+  eventBusName: string;
+  sqsEndpoint: string;
+  sesEndpoint: string;
+  lambdaEndpoint: string;
+  /** Where `npm run dlq -- --endpoint-file <path>` finds this stack (runtime.json). */
+  runtimeFile: string;
 }
 
 declare module 'vitest' {
@@ -48,4 +56,31 @@ export const sentMail = async (): Promise<SentMail[]> => {
   const response = await fetch(`${localStack().mailUrl}/store`);
   const store = (await response.json()) as { emails: SentMail[] };
   return store.emails;
+};
+
+export interface SesFaults {
+  failNext?: number;
+  failAll?: boolean;
+  /** Recipient addresses whose mail SES refuses. */
+  failFor?: string[];
+  code?: string;
+  status?: number;
+}
+
+const faultsUrl = () => `${localStack().sesEndpoint}/_local/faults`;
+
+/** Makes the local SES fail (the fault proxy in front of the mail viewer); replaces earlier faults. */
+export const setSesFaults = async (faults: SesFaults): Promise<void> => {
+  const response = await fetch(faultsUrl(), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  if (!response.ok) throw new Error(`PUT /_local/faults answered ${response.status}`);
+};
+
+/** The faults in force and how many requests they failed so far. */
+export const sesFaults = async (): Promise<SesFaults & { failed: number }> => {
+  const response = await fetch(faultsUrl());
+  return (await response.json()) as SesFaults & { failed: number };
+};
+
+export const clearSesFaults = async (): Promise<void> => {
+  await fetch(faultsUrl(), { method: 'DELETE' });
 };
