@@ -51,6 +51,20 @@ export interface Membership {
   version: number;
 }
 
+export type ReminderStatus = 'scheduled' | 'sent' | 'skipped' | 'cancelled';
+
+export interface ReminderInput {
+  /** ISO 8601 duration before the due date: PT15M, PT1H, P1D, P1W, P1DT12H … (no months or years: their length varies). */
+  before: string;
+}
+
+export interface Reminder extends ReminderInput {
+  /** When it fires (dueAt − before), UTC ISO; null without a due date. */
+  at: string | null;
+  status: ReminderStatus;
+  sentAt: string | null;
+}
+
 export interface Task {
   id: string;
   projectId: string | null;
@@ -66,9 +80,18 @@ export interface Task {
   updatedAt: string;
   completedAt: string | null;
   version: number;
+  /** The planned reminders (shared/domain/reminders.ts). */
+  reminders: Reminder[];
+  /** Bumped whenever the reminder schedule changes; names the Step Functions execution of the schedule. */
+  remindersVersion: number;
+  /** When the task was announced overdue (TaskOverdue), once per due date. */
+  overdueAt: string | null;
   /** Set while the task is in the trash. */
   deletedAt?: string | null;
 }
+
+/** A task as the API answers it: its reminders and whether it is overdue, without schedule bookkeeping. */
+export type TaskView = Omit<Task, 'remindersVersion' | 'overdueAt' | 'deletedAt'> & { overdue: boolean };
 
 export interface Page<T> {
   items: T[];

@@ -2,7 +2,8 @@
 // in, no AWS here. Every write names the version it expects; the store turns a stale one into a
 // Conflict and a missing/trashed item into a NotFound.
 import { Conflict, Forbidden, NotFound, ValidationFailed } from '#shared/domain/errors';
-import type { Change, Membership, Page, Project, Task, TaskPriority, TaskStatus } from '#shared/domain/model';
+import type { Change, Membership, Page, Project, ReminderInput, Task, TaskPriority, TaskStatus, TaskView } from '#shared/domain/model';
+import { DEFAULT_REMINDERS, isOverdue, planReminders, scheduleChanged, validateReminders } from '#shared/domain/reminders';
 
 /** The verified caller (structurally the http layer's Caller). */
 export interface Actor {
@@ -70,6 +71,8 @@ export interface TaskPorts {
   tasks: TaskStorePort;
   projects: ProjectAccessPort;
   newId: () => string;
+  /** The reminders a user's new dated tasks get when the request names none (their notification settings). */
+  defaultReminders?: (userId: string) => Promise<readonly ReminderInput[]>;
 }
 
 export interface CreateTaskInput {
@@ -81,6 +84,7 @@ export interface CreateTaskInput {
   dueAt?: string | null;
   tags?: string[];
   assigneeId?: string | null;
+  reminders?: ReminderInput[];
 }
 
 export interface TaskPatch {
@@ -91,6 +95,7 @@ export interface TaskPatch {
   dueAt?: string | null;
   tags?: string[];
   assigneeId?: string | null;
+  reminders?: ReminderInput[];
 }
 
 export interface ListTasksInput extends TaskFilters {
@@ -116,7 +121,7 @@ export const toUtc = (dateTime: string): string => new Date(dateTime).toISOStrin
 const utcOrNull = (dateTime: string | null | undefined): string | null => (dateTime ? toUtc(dateTime) : null);
 
 /** True when this state was reached by completing the task in the change that produced it. */
-export const justCompleted = (task: Task): boolean => task.completedAt !== null && task.completedAt === task.updatedAt;
+export const justCompleted = (task: Pick<Task, 'completedAt' | 'updatedAt'>): boolean => task.completedAt !== null && task.completedAt === task.updatedAt;
 
 /** What the caller may do with tasks in the task's container. */
 type Rights = { write: boolean };
@@ -160,8 +165,8 @@ const loadLive = async (ports: TaskPorts, actor: Actor, taskId: string): Promise
   return { task: stored, rights };
 };
 
-/** Only the public fields of a task (drops the trash bookkeeping). */
-export const publicTask = (t: Task): Task => ({
+/** A task's own fields, without the trash bookkeeping. */
+const liveTask = (t: Task): Task => ({
   id: t.id,
   projectId: t.projectId,
   title: t.title,
@@ -176,11 +181,51 @@ export const publicTask = (t: Task): Task => ({
   updatedAt: t.updatedAt,
   completedAt: t.completedAt,
   version: t.version,
+  reminders: t.reminders,
+  remindersVersion: t.remindersVersion,
+  overdueAt: t.overdueAt,
 });
+
+/** What the API answers for a task: its reminders and whether it is overdue now, no schedule bookkeeping. */
+export const publicTask = (t: Task, now: string = new Date().toISOString()): TaskView => ({
+  id: t.id,
+  projectId: t.projectId,
+  title: t.title,
+  description: t.description,
+  status: t.status,
+  priority: t.priority,
+  dueAt: t.dueAt,
+  tags: t.tags,
+  assigneeId: t.assigneeId,
+  createdBy: t.createdBy,
+  createdAt: t.createdAt,
+  updatedAt: t.updatedAt,
+  completedAt: t.completedAt,
+  version: t.version,
+  reminders: t.reminders,
+  overdue: isOverdue(t, now),
+});
+
+const badReminders = (message: string) => new ValidationFailed(message, [{ field: 'body.reminders', message }]);
+
+/**
+ * The task with its reminders re-planned for its (new) due date and state; the schedule version moves when the
+ * schedule does, and a moved due date may be announced overdue again.
+ */
+const withSchedule = (previous: Task | undefined, next: Task, offsets: readonly ReminderInput[], now: string, deleted = false): Task => {
+  const reminders = planReminders(offsets, { dueAt: next.dueAt, status: next.status, deletedAt: deleted ? now : null }, now, previous?.reminders);
+  const planned = { ...next, reminders };
+  const changed = !previous || scheduleChanged({ ...previous, deletedAt: previous.deletedAt ?? null }, { ...planned, deletedAt: deleted ? now : null });
+  return {
+    ...planned,
+    remindersVersion: (previous?.remindersVersion ?? 0) + (changed ? 1 : 0),
+    overdueAt: previous && previous.dueAt === next.dueAt ? previous.overdueAt : null,
+  };
+};
 
 // ---- use cases ----
 
-export const createTask = async (ports: TaskPorts, actor: Actor, input: CreateTaskInput, change: Change): Promise<Task> => {
+export const createTask = async (ports: TaskPorts, actor: Actor, input: CreateTaskInput, change: Change): Promise<TaskView> => {
   const projectId = input.projectId ?? null;
   if (projectId) {
     const found = await ports.projects.access(projectId, actor.userId);
@@ -191,14 +236,18 @@ export const createTask = async (ports: TaskPorts, actor: Actor, input: CreateTa
   const assigneeId = input.assigneeId ?? null;
   if (assigneeId) await checkAssignee(ports, actor, container, assigneeId);
   const status = input.status ?? 'todo';
-  const task: Task = {
+  const dueAt = utcOrNull(input.dueAt);
+  if (input.reminders) validateReminders(input.reminders);
+  if (input.reminders?.length && !dueAt) throw badReminders('Reminders need a due date.');
+  const offsets = input.reminders ?? (dueAt ? ((await ports.defaultReminders?.(actor.userId)) ?? DEFAULT_REMINDERS) : []);
+  const draft: Task = {
     id: ports.newId(),
     projectId,
     title: input.title,
     description: input.description ?? null,
     status,
     priority: input.priority ?? 'medium',
-    dueAt: utcOrNull(input.dueAt),
+    dueAt,
     tags: normaliseTags(input.tags ?? []),
     assigneeId,
     createdBy: actor.userId,
@@ -206,12 +255,16 @@ export const createTask = async (ports: TaskPorts, actor: Actor, input: CreateTa
     updatedAt: change.at,
     completedAt: status === 'done' ? change.at : null,
     version: 1,
+    reminders: [],
+    remindersVersion: 0,
+    overdueAt: null,
   };
+  const task = withSchedule(undefined, draft, offsets, change.at);
   await ports.tasks.create(task, change);
-  return task;
+  return publicTask(task, change.at);
 };
 
-export const getTask = async (ports: TaskPorts, actor: Actor, taskId: string): Promise<Task> => {
+export const getTask = async (ports: TaskPorts, actor: Actor, taskId: string): Promise<TaskView> => {
   const { task } = await loadLive(ports, actor, taskId);
   return publicTask(task);
 };
@@ -219,7 +272,7 @@ export const getTask = async (ports: TaskPorts, actor: Actor, taskId: string): P
 /** The next state of a task under a patch (pure): completing sets completedAt, reopening clears it. */
 export const applyPatch = (task: Task, patch: TaskPatch, change: Change): Task => {
   const next: Task = {
-    ...publicTask(task),
+    ...liveTask(task),
     ...(patch.title !== undefined && { title: patch.title }),
     ...(patch.description !== undefined && { description: patch.description }),
     ...(patch.status !== undefined && { status: patch.status }),
@@ -232,7 +285,10 @@ export const applyPatch = (task: Task, patch: TaskPatch, change: Change): Task =
   };
   if (next.status === 'done' && task.status !== 'done') next.completedAt = change.at;
   if (next.status !== 'done') next.completedAt = null;
-  return next;
+  if (patch.reminders) validateReminders(patch.reminders);
+  const offsets = patch.reminders ?? task.reminders.map(({ before }) => ({ before }));
+  if (patch.reminders?.length && !next.dueAt) throw badReminders('Reminders need a due date.');
+  return withSchedule(task, next, offsets, change.at);
 };
 
 export const updateTask = async (
@@ -242,14 +298,14 @@ export const updateTask = async (
   patch: TaskPatch,
   expectedVersion: number,
   change: Change,
-): Promise<Task> => {
+): Promise<TaskView> => {
   const { task, rights } = await loadLive(ports, actor, taskId);
   requireWrite(rights, 'change');
   if (task.version !== expectedVersion) throw staleVersion(task.version);
   if (patch.assigneeId && patch.assigneeId !== task.assigneeId) await checkAssignee(ports, actor, task, patch.assigneeId);
   const next = applyPatch(task, patch, change);
   await ports.tasks.replace(next, expectedVersion, change);
-  return next;
+  return publicTask(next, change.at);
 };
 
 /** Soft delete: the task moves to the trash for TRASH_RETENTION_SECONDS. `expectedVersion` is optional (If-Match). */
@@ -258,7 +314,7 @@ export const deleteTask = async (ports: TaskPorts, actor: Actor, taskId: string,
   requireWrite(rights, 'delete');
   if (expectedVersion !== undefined && task.version !== expectedVersion) throw staleVersion(task.version);
   const next: TrashedTask = {
-    ...publicTask(task),
+    ...withSchedule(task, liveTask(task), task.reminders, change.at, true),
     version: task.version + 1,
     deletedAt: change.at,
     deletedBy: actor.userId,
@@ -268,16 +324,16 @@ export const deleteTask = async (ports: TaskPorts, actor: Actor, taskId: string,
 };
 
 /** Brings a task back from the trash (within the retention; the TTL sweep may lag, so the expiry is checked here). */
-export const restoreTask = async (ports: TaskPorts, actor: Actor, taskId: string, expectedVersion: number | undefined, change: Change): Promise<Task> => {
+export const restoreTask = async (ports: TaskPorts, actor: Actor, taskId: string, expectedVersion: number | undefined, change: Change): Promise<TaskView> => {
   const stored = await ports.tasks.get(taskId);
   if (!stored || stored.deletedAt === undefined) throw new NotFound('task', 'Task not found in the trash.');
   const rights = await rightsOver(ports, actor, stored);
   if (stored.expiresAt * 1000 <= Date.parse(change.at)) throw new NotFound('task', 'Task not found in the trash.');
   requireWrite(rights, 'restore');
   if (expectedVersion !== undefined && stored.version !== expectedVersion) throw staleVersion(stored.version);
-  const next: Task = { ...publicTask(stored), updatedAt: change.at, version: stored.version + 1 };
+  const next: Task = { ...withSchedule(stored, liveTask(stored), stored.reminders, change.at), updatedAt: change.at, version: stored.version + 1 };
   await ports.tasks.restore(next, stored.version, change);
-  return next;
+  return publicTask(next, change.at);
 };
 
 const badQuery = (field: string, message: string) => new ValidationFailed(message, [{ field: `query.${field}`, message }]);
@@ -288,7 +344,13 @@ const badQuery = (field: string, message: string) => new ValidationFailed(messag
  * - with assigneeId (yourself or `me`) and no projectId: the tasks assigned to you, by due date;
  * - otherwise: your private tasks.
  */
-export const listTasks = async (ports: TaskPorts, actor: Actor, input: ListTasksInput): Promise<Page<Task>> => {
+export const listTasks = async (ports: TaskPorts, actor: Actor, input: ListTasksInput): Promise<Page<TaskView>> => {
+  const page = await listVisibleTasks(ports, actor, input);
+  const now = new Date().toISOString();
+  return { ...page, items: page.items.map((t) => publicTask(t, now)) };
+};
+
+const listVisibleTasks = async (ports: TaskPorts, actor: Actor, input: ListTasksInput): Promise<Page<Task>> => {
   const assigneeId = input.assigneeId === 'me' ? actor.userId : input.assigneeId;
   const filters: TaskFilters = {
     status: input.status,

@@ -19,8 +19,12 @@ export interface StreamChange {
 
 /** Storage attributes that are not part of an entity's public state. */
 const INTERNAL = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'expiresAt', 'modifiedBy', 'requestId', 'deletedAt', 'deletedBy', 'ownerCount']);
-/** Fields that change on every write and say nothing on their own. */
-const BOOKKEEPING = new Set(['version', 'updatedAt']);
+/** Fields that change on every write and say nothing on their own (the schedule's are read from before/after). */
+const BOOKKEEPING = new Set(['version', 'updatedAt', 'remindersVersion', 'overdueAt']);
+
+type ReminderState = { at?: unknown; status?: unknown };
+const sentReminders = (image: Image | undefined) =>
+  new Set(((image?.reminders as ReminderState[] | undefined) ?? []).filter((r) => r.status === 'sent').map((r) => String(r.at)));
 
 const publicState = (image: Image | undefined): Image | null =>
   image ? Object.fromEntries(Object.entries(image).filter(([key]) => !INTERNAL.has(key))) : null;
@@ -56,8 +60,15 @@ const eventTypes = (entity: string, old: Image | undefined, now: Image | undefin
         return now?.assigneeId ? ['TaskCreated', 'TaskAssigned'] : ['TaskCreated'];
       }
       if (wasLive && !isLive) return ['TaskDeleted'];
-      if (!isLive || changes.length === 0) return [];
-      const types: EventType[] = ['TaskUpdated'];
+      if (!isLive) return [];
+      // The reminder schedule's own writes: a reminder marked sent, the task marked overdue.
+      const before = sentReminders(old);
+      const fired: EventType[] = [];
+      if ([...sentReminders(now)].some((at) => !before.has(at))) fired.push('ReminderDue');
+      if (now?.overdueAt && !old?.overdueAt) fired.push('TaskOverdue');
+      if (fired.length > 0 && changes.every((c) => c.field === 'reminders')) return fired;
+      if (changes.length === 0) return fired;
+      const types: EventType[] = ['TaskUpdated', ...fired];
       if (changed('assigneeId') && now?.assigneeId) types.push('TaskAssigned');
       const status = changed('status');
       if (status?.after === 'done') types.push('TaskCompleted');

@@ -12,6 +12,8 @@ export const EVENT_TYPES = [
   'TaskReopened',
   'TaskDeleted',
   'TaskRestored',
+  'ReminderDue',
+  'TaskOverdue',
   'ProjectCreated',
   'ProjectUpdated',
   'ProjectDeleted',

@@ -29,6 +29,18 @@ const tag = z
 const tags = z.array(tag).max(20).meta({ description: 'Up to 20 tags; duplicates are dropped' });
 const version = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ description: 'The version you are updating (or send If-Match)' });
 
+export const ReminderInputSchema = z
+  .object({
+    before: z
+      .string()
+      .min(3)
+      .max(20)
+      .meta({ description: 'ISO 8601 duration before the due date: PT15M, PT1H, P1D, P1W, P1DT12H (weeks, days, hours, minutes, seconds)' }),
+  })
+  .strict()
+  .meta({ id: 'ReminderInput' });
+const reminders = z.array(ReminderInputSchema).max(5).meta({ description: 'Up to 5 reminders before dueAt (a task with dueAt and none named gets your defaultReminders)' });
+
 export const TaskStatusSchema = z.enum(TASK_STATUSES).meta({ id: 'TaskStatus', description: 'todo → in_progress → done; done sets completedAt' });
 export const TaskPrioritySchema = z.enum(TASK_PRIORITIES).meta({ id: 'TaskPriority' });
 
@@ -47,11 +59,12 @@ export const CreateTaskInput = z
       .nullable()
       .optional()
       .meta({ description: 'A member of the project; for a private task only its creator' }),
+    reminders: reminders.optional(),
   })
   .strict()
   .meta({ id: 'CreateTaskInput', description: 'A new task (send an Idempotency-Key header to make retries safe)' });
 
-const patchable = ['title', 'description', 'status', 'priority', 'dueAt', 'tags', 'assigneeId'] as const;
+const patchable = ['title', 'description', 'status', 'priority', 'dueAt', 'tags', 'assigneeId', 'reminders'] as const;
 
 export const UpdateTaskInput = z
   .object({
@@ -62,6 +75,7 @@ export const UpdateTaskInput = z
     dueAt: dueAt.optional(),
     tags: tags.optional(),
     assigneeId: id('assignee').nullable().optional().meta({ description: 'A member of the project (null unassigns)' }),
+    reminders: reminders.optional(),
     version: version.optional(),
   })
   .strict()
@@ -113,6 +127,17 @@ export const TaskSchema = z
     updatedAt: z.iso.datetime(),
     completedAt: z.iso.datetime().nullable(),
     version: z.number().int(),
+    reminders: z
+      .array(
+        z.object({
+          before: z.string(),
+          at: z.iso.datetime().nullable().meta({ description: 'When it fires (dueAt − before)' }),
+          status: z.enum(['scheduled', 'sent', 'skipped', 'cancelled']).meta({ description: 'skipped: its time had passed when it was set; cancelled: the task was completed, deleted or lost its due date' }),
+          sentAt: z.iso.datetime().nullable(),
+        }),
+      )
+      .meta({ description: 'The planned reminders, soonest first' }),
+    overdue: z.boolean().meta({ description: 'Not done and past its due date' }),
   })
   .meta({ id: 'Task', description: 'A task; the ETag of a single task is its version' });
 

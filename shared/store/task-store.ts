@@ -13,6 +13,7 @@ import { documentClient, tableName } from '#shared/store/client';
 import { decodeCursor, encodeCursor, type ListKeyShape } from '#shared/store/cursor';
 import { INDEX, keys } from '#shared/store/keys';
 import { projectStore } from '#shared/store/project-store';
+import { notificationStore } from '#shared/store/notification-store';
 
 type Item = Record<string, unknown>;
 
@@ -39,6 +40,9 @@ export const toTask = (item: Item): Task => ({
   updatedAt: str(item.updatedAt),
   completedAt: strOrNull(item.completedAt),
   version: Number(item.version),
+  reminders: Array.isArray(item.reminders) ? (item.reminders as Task['reminders']) : [],
+  remindersVersion: Number(item.remindersVersion ?? 0),
+  overdueAt: strOrNull(item.overdueAt),
 });
 
 const toStored = (item: Item): StoredTask => {
@@ -69,6 +73,9 @@ export const taskItem = (task: Task | TrashedTask, change: Change): Item => {
     updatedAt: task.updatedAt,
     completedAt: task.completedAt,
     version: task.version,
+    reminders: task.reminders,
+    remindersVersion: task.remindersVersion,
+    overdueAt: task.overdueAt,
     ...(deleted && {
       deletedAt: (task as TrashedTask).deletedAt,
       deletedBy: (task as TrashedTask).deletedBy,
@@ -229,4 +236,9 @@ export const list = async (query: TaskListQuery): Promise<Page<Task>> => {
 export const taskStore: TaskStorePort = { get, create, replace, trash, restore, list };
 
 /** The ports the task use cases run on in the functions. */
-export const taskPorts: TaskPorts = { tasks: taskStore, projects: projectStore, newId: ulid };
+export const taskPorts: TaskPorts = {
+  tasks: taskStore,
+  projects: projectStore,
+  newId: ulid,
+  defaultReminders: async (userId) => (await notificationStore.settings(userId)).defaultReminders,
+};

@@ -49,6 +49,8 @@ describe('POST /v1/tasks and GET /v1/tasks/{taskId}', () => {
       updatedAt: expect.stringMatching(ISO),
       completedAt: null,
       version: 1,
+      reminders: [],
+      overdue: false,
     });
     expect(etagVersion(res)).toBe(1);
     if (res.headers.location) expect(res.headers.location).toBe(`/v1/tasks/${res.body.id}`);
@@ -57,7 +59,7 @@ describe('POST /v1/tasks and GET /v1/tasks/{taskId}', () => {
     expect(got).toHaveStatus(200);
     expect(got.body).toEqual(res.body);
     expect(etagVersion(got)).toBe(1);
-    expect(JSON.stringify(got.body)).not.toMatch(/"(pk|sk|gsi\w*|entity|modifiedBy|requestId|deletedAt|expiresAt)"/);
+    expect(JSON.stringify(got.body)).not.toMatch(/"(pk|sk|gsi\w*|entity|modifiedBy|requestId|deletedAt|expiresAt|remindersVersion|overdueAt)"/);
   });
 
   it('creates a full task: dueAt answered in UTC, tags trimmed/lower-cased/deduplicated, done sets completedAt', async () => {

@@ -102,6 +102,9 @@ describe('tasks: create, read, list', () => {
       updatedAt: created.body.createdAt,
       completedAt: null,
       version: 1,
+      // A dated task without reminders of its own gets its creator's default (one hour before).
+      reminders: [{ before: 'PT1H', at: '2030-05-01T09:00:00.000Z', status: 'scheduled', sentAt: null }],
+      overdue: false,
     });
 
     const read = await as(alice).get(created.body.id);

@@ -40,8 +40,11 @@ describe('createTask', () => {
       updatedAt: T0,
       completedAt: null,
       version: 1,
+      // Without reminders of its own, a dated task gets the default (1 hour before).
+      reminders: [{ before: 'PT1H', at: '2030-05-01T09:00:00.000Z', status: 'scheduled', sentAt: null }],
+      overdue: false,
     });
-    expect(tasks.items.get('T001')).toMatchObject({ modifiedBy: 'alice', requestId: 'req-1' });
+    expect(tasks.items.get('T001')).toMatchObject({ modifiedBy: 'alice', requestId: 'req-1', remindersVersion: 1 });
   });
 
   it('sets completedAt when created as done', async () => {
@@ -95,11 +98,39 @@ describe('applyPatch', () => {
   const base: Task = {
     id: 'T', projectId: null, title: 't', description: 'd', status: 'todo', priority: 'low', dueAt: '2030-01-01T00:00:00.000Z', tags: ['a'],
     assigneeId: 'alice', createdBy: 'alice', createdAt: T0, updatedAt: T0, completedAt: null, version: 4,
+    reminders: [], remindersVersion: 0, overdueAt: null,
   };
 
   it('changes only what is sent; null clears', () => {
     const next = applyPatch(base, { description: null, dueAt: null, assigneeId: null, tags: ['X', 'x'] }, changeAt('alice', T1));
-    expect(next).toEqual({ ...base, description: null, dueAt: null, assigneeId: null, tags: ['x'], updatedAt: T1, version: 5 });
+    // No due date any more: nothing left to wake up for, so the schedule moves on.
+    expect(next).toEqual({ ...base, description: null, dueAt: null, assigneeId: null, tags: ['x'], updatedAt: T1, version: 5, remindersVersion: 1 });
+  });
+
+  it('re-plans reminders when the due date moves, keeping the schedule version when nothing about it changed', () => {
+    const planned = applyPatch(base, { dueAt: '2030-03-01T00:00:00Z', reminders: [{ before: 'P1D' }, { before: 'PT1H' }] }, changeAt('alice', T1));
+    expect(planned.reminders.map((r) => [r.before, r.at, r.status])).toEqual([
+      ['P1D', '2030-02-28T00:00:00.000Z', 'scheduled'],
+      ['PT1H', '2030-02-28T23:00:00.000Z', 'scheduled'],
+    ]);
+    expect(planned.remindersVersion).toBe(1);
+    expect(applyPatch(planned, { title: 'renamed' }, changeAt('alice', T1)).remindersVersion).toBe(1);
+    const moved = applyPatch(planned, { dueAt: '2030-02-01T00:00:00Z' }, changeAt('alice', T1));
+    expect(moved.remindersVersion).toBe(2);
+    expect(moved.reminders[0]!.at).toBe('2030-01-31T00:00:00.000Z');
+    const done = applyPatch(moved, { status: 'done' }, changeAt('alice', T1));
+    expect(done.reminders.map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
+    expect(done.remindersVersion).toBe(3);
+  });
+
+  it('skips a reminder whose time has already passed, and refuses reminders without a due date or malformed', () => {
+    const late = applyPatch(base, { dueAt: '2030-01-02T00:30:00Z', reminders: [{ before: 'PT1H' }, { before: 'PT10M' }] }, changeAt('alice', T1));
+    expect(late.reminders.map((r) => r.status)).toEqual(['skipped', 'scheduled']);
+    expect(() => applyPatch(base, { dueAt: null, reminders: [{ before: 'PT1H' }] }, changeAt('alice', T1))).toThrow(/due date/);
+    for (const before of ['1H', 'P1M', 'P1Y', 'PT0S', 'P5W', 'PT', 'P']) {
+      expect(() => applyPatch(base, { reminders: [{ before }] }, changeAt('alice', T1)), before).toThrow();
+    }
+    expect(() => applyPatch(base, { reminders: [{ before: 'PT60M' }, { before: 'PT1H' }] }, changeAt('alice', T1))).toThrow(/same time/);
   });
 
   it('sets completedAt on completing, keeps it while done, clears it on reopening', () => {
@@ -243,7 +274,7 @@ describe('listTasks', () => {
     projects.add('kept', 'alice', 'editor');
     const task = (id: string, projectId: string | null, createdBy = 'x'): Task => ({
       id, projectId, title: id, description: null, status: 'todo', priority: 'medium', dueAt: null, tags: [], assigneeId: 'alice',
-      createdBy, createdAt: T0, updatedAt: T0, completedAt: null, version: 1,
+      createdBy, createdAt: T0, updatedAt: T0, completedAt: null, version: 1, reminders: [], remindersVersion: 0, overdueAt: null,
     });
     tasks.listResult = { items: [task('a', 'kept'), task('b', 'left'), task('c', 'kept'), task('d', null, 'alice')], nextCursor: 'next' };
     const page = await listTasks(ports, alice, { assigneeId: 'me', limit: 4 });

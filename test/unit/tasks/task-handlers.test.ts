@@ -54,7 +54,7 @@ describe('GET /v1/tasks/{taskId}', () => {
     expect(res.status).toBe(200);
     expect(res.headers.etag).toBe('"3"');
     expect(Object.keys(res.body).sort()).toEqual(
-      ['id', 'projectId', 'title', 'description', 'status', 'priority', 'dueAt', 'tags', 'assigneeId', 'createdBy', 'createdAt', 'updatedAt', 'completedAt', 'version'].sort(),
+      ['id', 'projectId', 'title', 'description', 'status', 'priority', 'dueAt', 'tags', 'assigneeId', 'createdBy', 'createdAt', 'updatedAt', 'completedAt', 'version', 'reminders', 'overdue'].sort(),
     );
     expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({ Key: { pk: 'TASK#T1', sk: 'TASK' }, ConsistentRead: true });
   });
