@@ -18,9 +18,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          // HTTP against the whole local stack, and the admin console in Debian's headless Chromium (playwright-core)
+          // against the same stack: one stack per run (two in one process would share handler modules and env).
+          include: ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'],
           globalSetup: ['test/support/e2e-setup.ts'],
-          testTimeout: 30_000,
+          testTimeout: 90_000,
           hookTimeout: 60_000,
         },
       },

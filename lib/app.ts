@@ -3,10 +3,12 @@ import { Tags, type App } from 'aws-cdk-lib';
 import { StatefulStack } from '#lib/stateful-stack';
 import { DEFAULT_THROTTLE, StatelessStack } from '#lib/stateless-stack';
 import { senderAddress } from '#lib/constructs/taskwell-function';
+import { ConsoleStack } from '#lib/console-stack';
 
 export interface TaskwellStacks {
   stateful: StatefulStack;
   stateless: StatelessStack;
+  console: ConsoleStack;
 }
 
 const numberFromContext = (app: App, key: string): number | undefined => {
@@ -34,7 +36,12 @@ export const DEFAULT_MAIL_FROM = 'notifications@example.com';
  * - `taskwell:mailFrom`: the sender of notification emails, `notifications@example.org` or
  *   `Taskwell <notifications@example.org>` (default {@link DEFAULT_MAIL_FROM}); the address or its domain must be a
  *   verified SES identity, and it is the only identity the notification function may send as,
- * - `taskwell:appUrl`: the base URL of links in emails (default: the API's endpoint URL).
+ * - `taskwell:appUrl`: the base URL of links in emails (default: the API's endpoint URL),
+ * - `taskwell:consoleDist`: deploy an admin console built elsewhere from this directory (default: synth builds
+ *   `console/` with `npm run console:build`),
+ * - `taskwell:consoleDomain` (comma-separated host names) with `taskwell:consoleCertificateArn` (ACM, us-east-1):
+ *   serve the console on your domain with TLS 1.2+,
+ * - `taskwell:consoleWebAclArn`: an AWS WAF web ACL (scope CLOUDFRONT) for the console's distribution.
  */
 export const buildApp = (app: App): TaskwellStacks => {
   const stateful = new StatefulStack(app, 'TaskwellStateful', {
@@ -61,6 +68,14 @@ export const buildApp = (app: App): TaskwellStacks => {
     },
   });
   stateless.addStackDependency(stateful);
+  const consoleStack = new ConsoleStack(app, 'TaskwellConsole', {
+    description: 'Taskwell admin console: a private S3 bucket behind CloudFront (origin access control, security headers), the SPA with the API URL injected at deploy time',
+    apiUrl: stateless.api.apiEndpoint, // the $default stage's URL without the trailing slash
+    siteDir: stringFromContext(app, 'taskwell:consoleDist'),
+    domainNames: stringFromContext(app, 'taskwell:consoleDomain')?.split(',').map((d) => d.trim()).filter(Boolean),
+    certificateArn: stringFromContext(app, 'taskwell:consoleCertificateArn'),
+    webAclArn: stringFromContext(app, 'taskwell:consoleWebAclArn'),
+  });
   Tags.of(app).add('project', 'taskwell');
-  return { stateful, stateless };
+  return { stateful, stateless, console: consoleStack };
 };

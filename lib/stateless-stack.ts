@@ -34,6 +34,7 @@ import { authorizer as authorizerDef, functionId, routes, type RouteDef } from '
 import { TaskwellFunction } from '#lib/constructs/taskwell-function';
 import { OutboxPublisher } from '#lib/constructs/outbox-publisher';
 import { EventConsumers } from '#lib/constructs/event-consumers';
+import { ReminderSchedule } from '#lib/constructs/reminder-schedule';
 import type { EventQueue } from '#lib/constructs/event-queues';
 import { EventRules } from '#lib/constructs/event-rules';
 import { queues as queueDefs, type QueueName } from '#shared/events/queues';
@@ -105,6 +106,8 @@ export class StatelessStack extends Stack {
   readonly eventRules: EventRules;
   /** One function per queue that has a consumer. */
   readonly consumers: EventConsumers;
+  /** Due-date reminders: the state machine and the function it wakes. */
+  readonly reminders: ReminderSchedule;
   /** The stateful queues (and their DLQs) as this stack refers to them. */
   private readonly queues: Readonly<Record<QueueName, EventQueue>>;
 
@@ -185,8 +188,10 @@ export class StatelessStack extends Stack {
 
     const ruleTargetsDlq = imported('rule-targets-dlq', props.ruleTargetsDlq);
     this.eventRules = new EventRules(this, 'EventRules', { eventBus: props.eventBus, queues: queueOf, deadLetterQueue: ruleTargetsDlq });
+    this.reminders = new ReminderSchedule(this, 'Reminders', shared);
     this.consumers = new EventConsumers(this, 'EventConsumers', {
       ...shared,
+      reminders: this.reminders,
       eventBus: props.eventBus,
       queues: queueOf,
       mailFrom: props.mailFrom,
@@ -212,6 +217,7 @@ export class StatelessStack extends Stack {
     const all = [
       [functionId(authorizerDef.handler), this.authorizerFunction] as const,
       [this.outbox.publisher.node.id, this.outbox.publisher] as const,
+      [this.reminders.wakeUp.node.id, this.reminders.wakeUp] as const,
       ...[...this.consumers.functions].map(([n, f]) => [n, f] as const),
       ...[...this.functions].map(([n, f]) => [n, f] as const),
     ];

@@ -21,6 +21,8 @@ import { startSesFaultProxy, type SesFaultProxy } from '#local/ses-proxy';
 import { startLambdaApi, type LambdaApi, type LocalFunction } from '#local/lambda-api';
 import { startStreamPoller, type StreamPoller } from '#local/stream-poller';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, invoke } from '#local/lambda';
+import { startLocalStepFunctions, type LocalStepFunctions } from '#local/stepfunctions';
+import { REMINDER_STATE_MACHINE, reminderStateMachineDefinition } from '#shared/reminders/state-machine';
 
 /** Local names: queues `taskwell-<name>`, functions `taskwell-<functionId>`, the bus `taskwell-events`. */
 export const LOCAL_PREFIX = 'taskwell';
@@ -37,6 +39,7 @@ const localFunctions = (): Map<string, LocalFunction> => {
   for (const handler of [...routes.map((r) => r.handler), authorizer.handler, OUTBOX_MAPPING.handler]) {
     all.set(localFunctionName(handler), { handlerPath: handler, timeoutMs: DEFAULT_TIMEOUT_MS });
   }
+  all.set(localFunctionName(REMINDER_STATE_MACHINE.handler), { handlerPath: REMINDER_STATE_MACHINE.handler, timeoutMs: REMINDER_STATE_MACHINE.timeoutSeconds * 1000 });
   for (const queue of queues) {
     if ('consumer' in queue) all.set(localFunctionName(queue.consumer.handler), { handlerPath: queue.consumer.handler, timeoutMs: queue.consumer.timeoutSeconds * 1000 });
   }
@@ -49,6 +52,8 @@ export interface EventServicesOptions {
   mailUrl: string;
   /** Overrides every queue's visibility timeout (tests compress the retry clock). */
   visibilityTimeoutSeconds?: number;
+  /** Overrides Step Functions Wait states (milliseconds); undefined: real waits. */
+  waitTimeOverrideMs?: number;
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -57,6 +62,7 @@ export interface EventServices {
   eventBridge: LocalEventBridge;
   ses: SesFaultProxy;
   lambda: LambdaApi;
+  stepFunctions: LocalStepFunctions;
   /** What every function's environment adds to reach these services. */
   environment: Record<string, string>;
   stop(): Promise<void>;
@@ -112,12 +118,34 @@ export const startEventServices = async (options: EventServicesOptions): Promise
     const functions = localFunctions();
     const lambda = await startLambdaApi({ root: options.root, functions: (name) => functions.get(name), log });
     started.push(lambda);
+    // The reminder state machine, its Lambda task mapped to the local function of the same name.
+    const wakeUpName = localFunctionName(REMINDER_STATE_MACHINE.handler);
+    const stepFunctions = await startLocalStepFunctions({
+      stateMachines: [
+        {
+          name: `${LOCAL_PREFIX}-${REMINDER_STATE_MACHINE.name}`,
+          definition: reminderStateMachineDefinition(`arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${wakeUpName}`),
+        },
+      ],
+      invokeLambda: (arnOrName, payload) => {
+        const name = arnOrName.split(':function:').pop()!.split(':')[0]!;
+        const fn = functions.get(name);
+        if (!fn) throw new Error(`No local function ${name}`);
+        return invoke(options.root, fn.handlerPath, name, payload, fn.timeoutMs);
+      },
+      waitTimeOverride: options.waitTimeOverrideMs,
+      log,
+    });
+    started.push(stepFunctions);
     return {
       sqs,
       eventBridge,
       ses,
       lambda,
+      stepFunctions,
       environment: {
+        AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
+        STATE_MACHINE_ARN: stepFunctions.stateMachineArn(`${LOCAL_PREFIX}-${REMINDER_STATE_MACHINE.name}`),
         EVENT_BUS_NAME: LOCAL_EVENT_BUS,
         MAIL_FROM: LOCAL_MAIL_FROM,
         AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
@@ -125,6 +153,8 @@ export const startEventServices = async (options: EventServicesOptions): Promise
         AWS_ENDPOINT_URL_SES: ses.url,
         AWS_ENDPOINT_URL_SESV2: ses.url,
         AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+        // The admin DLQ routes name the queues from it, as the CDK sets it to the stateful stack's name.
+        QUEUE_PREFIX: LOCAL_PREFIX,
       },
       stop: async () => {
         for (const service of [...started].reverse()) await service.stop().catch((error: unknown) => log('stopping a service failed', error));

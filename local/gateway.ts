@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { authorizer as authorizerDef, functionId, routes as routeTable, type RouteDef } from '#shared/routes';
 import { FunctionTimeout, LOCAL_ACCOUNT_ID, LOCAL_REGION, invoke } from '#local/lambda';
+import { consoleHandler } from '#local/console';
 
 /** API Gateway's payload limit for HTTP APIs. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   timeoutMs?: number;
   /** Where Lambda errors are reported (they would be in CloudWatch Logs). */
   onFunctionError?: (functionName: string, error: unknown) => void;
+  /** Serve the built admin console under /console (console/dist). */
+  console?: boolean;
 }
 
 export interface Gateway {
@@ -312,7 +315,10 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
   };
 
   let gatewayPort = options.port;
+  // The admin console (static files under /console, as CloudFront serves them in AWS), same origin as the API.
+  const serveConsole = options.console ? consoleHandler({ root: options.root, apiUrl: '' }) : undefined;
   const server: Server = createServer((req, res) => {
+    if (serveConsole?.(req, res)) return;
     handle(req, res).catch((error: unknown) => {
       console.error('[taskwell] local gateway error:', error);
       if (!res.headersSent) json(res, 500, { message: 'Internal Server Error' }, newRequestId());

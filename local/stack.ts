@@ -12,6 +12,7 @@ import { startMailViewer, type MailViewer } from '#local/mail';
 import { startGateway, type Gateway } from '#local/gateway';
 import { DEFAULT_DEMO_PASSWORD, DEMO_ACCOUNTS, seedDemoAccounts, type DemoAccount } from '#local/seed';
 import { LOCAL_REGION } from '#local/lambda';
+import { buildConsole } from '#local/console';
 import { LOCAL_EVENT_BUS, startEventDrivers, startEventServices, writeRuntimeInfo, type EventDrivers, type EventServices } from '#local/event-pipeline';
 
 /** The repository root (handler paths in shared/routes.ts are relative to it). */
@@ -193,7 +194,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     });
     const jwksPrimed = await primeJwks(cognito.endpoint, cognito.userPoolId);
 
-    gateway = await startGateway({ root: REPO_ROOT, port: options.ports?.api ?? 0 });
+    // The admin console is static: built once (again only when its sources changed), served by the gateway.
+    await buildConsole({ root: REPO_ROOT });
+    gateway = await startGateway({ root: REPO_ROOT, port: options.ports?.api ?? 0, console: true });
     // Links in emails point at the API, as in AWS without taskwell:appUrl.
     process.env.APP_URL = gateway.url;
     drivers = await startEventDrivers({

@@ -75,6 +75,7 @@ const banner = (s: LocalStack) => {
     '',
     `  API              ${api}`,
     `  OpenAPI          ${api}/v1/openapi.json`,
+    `  Admin console    ${api}/console/   (sign in as admin@example.com)`,
     `  Health           ${api}/v1/health`,
     `  Mail viewer      ${s.mailUrl.replace('127.0.0.1', 'localhost')}   (mail the system sends; JSON at /store)`,
     `  Cognito (local)  ${s.cognitoEndpoint}   pool ${s.userPoolId}, app client ${s.userPoolClientId}`,

@@ -14,6 +14,14 @@ export interface RouteGrants {
   userPool?: readonly string[];
   /** Send email through SES as the configured sender identity (ses:SendEmail on that identity only). */
   email?: boolean;
+  /** Start and stop executions of the reminder state machine (states:StartExecution / StopExecution on it only). */
+  reminders?: 'schedule';
+  /**
+   * The deployment's dead-letter queues (shared/ops/dlq-catalogue.ts), named exactly: `count` reads their depths,
+   * `read` also their messages (without consuming them), `redrive` moves queue and rule-targets DLQ messages back
+   * to the event queues. The function gets QUEUE_PREFIX.
+   */
+  dlqs?: 'count' | 'read' | 'redrive';
 }
 
 export interface RouteDef {
@@ -76,6 +84,18 @@ export const routes: readonly RouteDef[] = [
   route('PUT', '/v1/me/notification-settings', 'notifications/update-notification-settings', 'user', write, 'Turn email on or off per event type'),
 
   route('GET', '/v1/admin/audit', 'audit/list-audit-records', 'admin', read, 'Search the audit log (admins)'),
+
+  // Admin API (issue 5): every route is for the admins group; the console (console/) is its client.
+  route('GET', '/v1/admin/stats', 'admin/get-stats', 'admin', { table: 'read', dlqs: 'count' }, 'Dashboard figures: tasks per day, open tasks by priority, deliveries, DLQ depths (admins)'),
+  route('GET', '/v1/admin/users', 'admin/search-users', 'admin', read, 'Search users by email prefix (admins)'),
+  route('GET', '/v1/admin/users/{userId}', 'admin/get-user', 'admin', { table: 'read', userPool: ['AdminListGroupsForUser'] }, "A user's profile, projects and task counts (admins)"),
+  route('POST', '/v1/admin/users/{userId}/disable', 'admin/disable-user', 'admin', { table: 'readwrite', userPool: ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminListGroupsForUser'] }, 'Disable a user and revoke their sessions (admins)'),
+  route('POST', '/v1/admin/users/{userId}/enable', 'admin/enable-user', 'admin', { table: 'readwrite', userPool: ['AdminEnableUser', 'AdminListGroupsForUser'] }, 'Enable a disabled user (admins)'),
+  route('PUT', '/v1/admin/users/{userId}/admin', 'admin/grant-admin', 'admin', { table: 'readwrite', userPool: ['AdminAddUserToGroup'] }, 'Make a user an admin (admins)'),
+  route('DELETE', '/v1/admin/users/{userId}/admin', 'admin/revoke-admin', 'admin', { table: 'readwrite', userPool: ['AdminRemoveUserFromGroup'] }, "Revoke a user's admin role (admins)"),
+  route('GET', '/v1/admin/dlqs', 'admin/list-dlqs', 'admin', { dlqs: 'count' }, 'Every dead-letter queue with its depth (admins)'),
+  route('GET', '/v1/admin/dlqs/{name}/messages', 'admin/list-dlq-messages', 'admin', { dlqs: 'read' }, "A DLQ's messages, read without consuming them (admins)"),
+  route('POST', '/v1/admin/dlqs/{name}/redrive', 'admin/redrive-dlq', 'admin', { dlqs: 'redrive' }, "Move a DLQ's messages back to their queues (admins)"),
 ];
 
 /** The Lambda authorizer that guards every route whose auth is not `none`. */

@@ -9,7 +9,7 @@ export const handler = http({ body: UpdateNotificationSettingsInput }, async ({ 
   const settings = await updateNotificationSettings(
     notificationStore,
     caller.userId,
-    body.email,
+    { email: body.email, defaultReminders: body.defaultReminders },
     expectedVersion(ifMatch, body.version),
     selfChange(caller.userId, requestId),
   );

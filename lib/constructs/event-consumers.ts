@@ -1,7 +1,10 @@
 // The consumers of shared/events/queues.ts: one function per queue that has one, fed by an SQS event source
 // mapping that reports partial batch failures, so one bad message is retried (and finally parked in the queue's
 // DLQ) without the rest of its batch.
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { ReminderSchedule } from '#lib/constructs/reminder-schedule';
+import { NagSuppressions } from 'cdk-nag';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -9,7 +12,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TaskwellFunction } from '#lib/constructs/taskwell-function';
-import { queues, type QueueName } from '#shared/events/queues';
+import { queues, type ConsumerDef, type QueueName } from '#shared/events/queues';
 import { functionId } from '#shared/routes';
 
 export interface EventConsumersProps {
@@ -23,6 +26,8 @@ export interface EventConsumersProps {
   mailFrom: string;
   /** The base URL links in emails point at (APP_URL). */
   appUrl: string;
+  /** The state machine consumers granted `reminders: 'schedule'` start and stop executions of. */
+  reminders?: Pick<ReminderSchedule, 'stateMachine' | 'stateMachineName'>;
 }
 
 export class EventConsumers extends Construct {
@@ -34,7 +39,7 @@ export class EventConsumers extends Construct {
     const functions = new Map<string, TaskwellFunction>();
     for (const def of queues) {
       if (!('consumer' in def)) continue;
-      const consumer = def.consumer;
+      const consumer: ConsumerDef = def.consumer;
       const name = functionId(consumer.handler);
       const fn = new TaskwellFunction(this, name, {
         entry: consumer.handler,
@@ -47,8 +52,13 @@ export class EventConsumers extends Construct {
         // to a second invocation while the first may still be working on it.
         timeout: Duration.seconds(consumer.timeoutSeconds),
         mailFrom: props.mailFrom,
-        environment: { EVENT_BUS_NAME: props.eventBus.eventBusName, APP_URL: props.appUrl },
+        environment: {
+          EVENT_BUS_NAME: props.eventBus.eventBusName,
+          APP_URL: props.appUrl,
+          ...(consumer.grants.reminders && props.reminders ? { STATE_MACHINE_ARN: props.reminders.stateMachine.stateMachineArn } : {}),
+        },
       });
+      if (consumer.grants.reminders) this.grantScheduling(fn, props.reminders);
       fn.function.addEventSource(
         new SqsEventSource(props.queues[def.name], {
           batchSize: consumer.batchSize,
@@ -59,5 +69,30 @@ export class EventConsumers extends Construct {
       functions.set(name, fn);
     }
     this.functions = functions;
+  }
+
+  /** Start executions of the reminder state machine, and stop its executions: nothing else. */
+  private grantScheduling(fn: TaskwellFunction, reminders: EventConsumersProps['reminders']) {
+    if (!reminders) throw new Error(`${fn.node.path}: grants.reminders needs the reminder state machine`);
+    const { stateMachine, stateMachineName } = reminders;
+    const { partition, region, account } = Stack.of(this);
+    fn.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }));
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['states:StopExecution'],
+        resources: [`arn:${partition}:states:${region}:${account}:execution:${stateMachineName}:*`],
+      }),
+    );
+    NagSuppressions.addResourceSuppressions(
+      fn.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'states:StopExecution names executions, whose names are only known at run time: "execution:<the reminder state machine>:*" — that machine only.',
+        },
+      ],
+      true,
+    );
   }
 }

@@ -14,6 +14,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { RouteGrants } from '#shared/routes';
 import { TABLE } from '#shared/store/table';
+import { catalogue, eventQueueNames } from '#shared/ops/dlq-catalogue';
 
 /** The repository root: entries, package-lock.json and tsconfig.json are resolved from here. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -37,6 +38,15 @@ export const tableActionsFor = (grants: RouteGrants): string[] => {
 
 /** What `email: true` allows, on the sender identity only. SES v2's SendEmail is authorized as ses:SendEmail. */
 export const EMAIL_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
+
+/** What `dlqs` allows on the DLQs, per level: `count` their depths, `read` also their messages (without consuming them). */
+export const DLQ_ACTIONS = {
+  count: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+  read: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility'],
+  redrive: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'],
+} as const;
+/** What `dlqs: 'redrive'` allows on the event queues the messages go back to. */
+export const REDRIVE_TARGET_ACTIONS = ['sqs:GetQueueUrl', 'sqs:SendMessage'] as const;
 
 /** The address of a sender such as `Taskwell <notifications@example.com>` or `notifications@example.com`. */
 export const senderAddress = (mailFrom: string): string => {
@@ -63,6 +73,11 @@ export interface TaskwellFunctionProps {
   timeout?: Duration;
   /** The sender (`MAIL_FROM`) of a function granted `email`; it may send as this identity only. */
   mailFrom?: string;
+  /**
+   * The prefix of the queue names (the stateful stack's name) for a function granted `dlqs`: it gets it as
+   * QUEUE_PREFIX and may touch exactly those queues. @default the name of the stack that holds `table`
+   */
+  queuePrefix?: string;
   /** Extra environment variables. */
   environment?: Record<string, string>;
 }
@@ -75,6 +90,8 @@ export class TaskwellFunction extends Construct {
   constructor(scope: Construct, id: string, props: TaskwellFunctionProps) {
     super(scope, id);
     const functionName = `${Stack.of(this).stackName}-${id}`.slice(0, 64);
+    // The queues live in the stateful stack, beside the table, and are named after it (shared/events/queues.ts).
+    const queuePrefix = props.grants.dlqs ? (props.queuePrefix ?? Stack.of(props.table).stackName) : undefined;
 
     // Named like Lambda's own groups so operators find it; it lives and dies with the (stateless) function.
     this.logGroup = new LogGroup(this, 'Logs', {
@@ -114,6 +131,7 @@ export class TaskwellFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'Taskwell',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...(props.grants.email && props.mailFrom ? { MAIL_FROM: props.mailFrom } : {}),
+        ...(queuePrefix ? { QUEUE_PREFIX: queuePrefix } : {}),
         ...props.environment,
       },
       bundling: {
@@ -132,7 +150,7 @@ export class TaskwellFunction extends Construct {
       },
     });
 
-    this.grant(props);
+    this.grant(props, queuePrefix);
 
     NagSuppressions.addResourceSuppressions(
       this,
@@ -156,7 +174,7 @@ export class TaskwellFunction extends Construct {
     );
   }
 
-  private grant({ grants, table, userPool, mailFrom }: TaskwellFunctionProps): void {
+  private grant({ grants, table, userPool, mailFrom }: TaskwellFunctionProps, queuePrefix: string | undefined): void {
     if (grants.table) {
       // Explicit index ARNs rather than `/index/*`: the function may query exactly the indexes the table declares.
       const indexArns = TABLE.indexes.map((index) => `${table.tableArn}/index/${index.name}`);
@@ -182,6 +200,22 @@ export class TaskwellFunction extends Construct {
       this.role.addToPrincipalPolicy(
         new PolicyStatement({ effect: Effect.ALLOW, actions: [...EMAIL_ACTIONS], resources: [identity(address), identity(domain)] }),
       );
+    }
+    if (grants.dlqs && queuePrefix) {
+      // Queue ARNs built from the declared names (the stateful stack exports no ARN of most DLQs): exactly the
+      // deployment's DLQs, and for a redrive exactly its event queues.
+      const queueArn = (name: string) => Stack.of(this).formatArn({ service: 'sqs', resource: name });
+      const dlqs = catalogue(queuePrefix);
+      // A redrive never touches the publisher DLQ: its batches are replayed from the stream by `npm run dlq`.
+      const touched = grants.dlqs === 'redrive' ? dlqs.filter((d) => d.kind !== 'publisher') : dlqs;
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ effect: Effect.ALLOW, actions: [...DLQ_ACTIONS[grants.dlqs]], resources: touched.map((d) => queueArn(d.name)) }),
+      );
+      if (grants.dlqs === 'redrive') {
+        this.role.addToPrincipalPolicy(
+          new PolicyStatement({ effect: Effect.ALLOW, actions: [...REDRIVE_TARGET_ACTIONS], resources: eventQueueNames(queuePrefix).map(queueArn) }),
+        );
+      }
     }
   }
 }

@@ -3,36 +3,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { dlqName, queueName, queues } from '#shared/events/queues';
-import { RULE_TARGETS_DLQ } from '#shared/events/rules';
-import { OUTBOX_MAPPING, PUBLISHER_DLQ } from '#shared/events/outbox';
-import { functionId } from '#shared/routes';
+import { catalogue, lookupDlq, publisherFunctionName, QueueDirectory as SharedQueueDirectory, type DlqContext, type DlqEntry } from '#shared/ops/dlq';
 import { DlqProblem, explainSdkError } from './problem.ts';
+
+// The DLQ catalogue and the SQS operations are shared with the admin API (shared/ops/dlq.ts); this module adds
+// where the command works (local stack or AWS) and how it says what went wrong.
+export { catalogue, publisherFunctionName, queueCounts, type DlqEntry, type DlqKind, type QueueCounts } from '#shared/ops/dlq';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The stack names of bin/taskwell.ts (lib/app.ts). */
 export const DEFAULT_STATEFUL_STACK = 'TaskwellStateful';
 export const STATELESS_STACK = 'TaskwellStateless';
-
-export type DlqKind = 'queue' | 'rule-targets' | 'publisher';
-
-export interface DlqEntry {
-  kind: DlqKind;
-  /** The short name an operator may type: `audit`, `rule-targets`, `publisher`. */
-  short: string;
-  /** The queue's physical name. */
-  name: string;
-  /** For a queue DLQ: the queue its messages came from and go back to. */
-  source?: string;
-  /** What a message in it is. */
-  holds: string;
-  /** Where `redrive` sends its messages, for people. */
-  redrivesTo: string;
-}
 
 /** The contents of `<dataDir>/runtime.json` that `npm start` writes. */
 export interface RuntimeInfo {
@@ -45,7 +30,7 @@ export interface RuntimeInfo {
   pid?: number;
 }
 
-export interface Target {
+export interface Target extends DlqContext {
   kind: 'local' | 'aws';
   /** For messages: "the local stack (.taskwell/runtime.json)", "AWS us-east-1, stack TaskwellStateful". */
   label: string;
@@ -56,47 +41,15 @@ export interface Target {
   sqs: SQSClient;
   streams: DynamoDBStreamsClient;
   lambda(): Promise<LambdaClient>;
-  /**
-   * local-aws-sqs counts in-flight messages in ApproximateNumberOfMessages as well as in
-   * ApproximateNumberOfMessagesNotVisible; SQS counts them only in the latter.
-   */
-  countsIncludeInFlight: boolean;
   /** The function that replays publisher batches. */
   publisherFunction: string;
   dlqs: DlqEntry[];
   destroy(): void;
 }
 
-export const catalogue = (queuePrefix: string, functionPrefix: string): DlqEntry[] => [
-  ...queues.map((q) => ({
-    kind: 'queue' as const,
-    short: q.name,
-    name: dlqName(queuePrefix, q.name),
-    source: queueName(queuePrefix, q.name),
-    holds: `events the ${q.name} consumer failed ${q.maxReceiveCount} times`,
-    redrivesTo: queueName(queuePrefix, q.name),
-  })),
-  {
-    kind: 'rule-targets' as const,
-    short: RULE_TARGETS_DLQ,
-    name: dlqName(queuePrefix, RULE_TARGETS_DLQ),
-    holds: 'events EventBridge could not deliver to a rule\'s queue',
-    redrivesTo: 'each message\'s TARGET_ARN queue',
-  },
-  {
-    kind: 'publisher' as const,
-    short: PUBLISHER_DLQ,
-    name: dlqName(queuePrefix, PUBLISHER_DLQ),
-    holds: 'stream batches the publisher could not put on the bus',
-    redrivesTo: `replay via ${publisherFunctionName(functionPrefix)}`,
-  },
-];
-
-export const publisherFunctionName = (functionPrefix: string) => `${functionPrefix}-${functionId(OUTBOX_MAPPING.handler)}`;
-
 /** Finds a DLQ by its physical name (`taskwell-audit-dlq`) or its short name (`audit`, `audit-dlq`). */
 export const findDlq = (target: Target, name: string): DlqEntry => {
-  const found = target.dlqs.find((d) => d.name === name || d.short === name || `${d.short}-dlq` === name);
+  const found = lookupDlq(target.dlqs, name);
   if (found) return found;
   throw new DlqProblem(
     `unknown DLQ "${name}"`,
@@ -163,6 +116,13 @@ const readRuntime = (file: string): RuntimeInfo => {
   return info as RuntimeInfo;
 };
 
+/** SQS errors of the shared operations are explained for this target (its label may change in prepareTarget). */
+const withExplain = (target: Omit<Target, 'explain'>): Target => {
+  const full = target as Target;
+  full.explain = (error) => explainSdkError(error, { kind: full.kind, label: full.label, endpoint: full.endpoints.sqs });
+  return full;
+};
+
 export const resolveTarget = (options: TargetOptions): Target => {
   if (options.aws && (options.local || options.endpointFile)) {
     throw new DlqProblem('--aws cannot be combined with --local or --endpoint-file', 'They name different places to work on.', 'Pick one.', 2);
@@ -175,7 +135,7 @@ export const resolveTarget = (options: TargetOptions): Target => {
     const sqs = new SQSClient(config);
     const streams = new DynamoDBStreamsClient(config);
     let lambda: LambdaClient | undefined;
-    return {
+    return withExplain({
       kind: 'aws',
       label: `AWS${region ? ` ${region}` : ''}, stack ${stack}`,
       queuePrefix: stack,
@@ -189,7 +149,7 @@ export const resolveTarget = (options: TargetOptions): Target => {
       publisherFunction: publisherFunctionName(STATELESS_STACK),
       dlqs: catalogue(stack, STATELESS_STACK),
       destroy: () => [sqs, streams, lambda].forEach((c) => c?.destroy()),
-    };
+    });
   }
   if (options.stack || options.region) {
     throw new DlqProblem('--stack and --region apply to --aws only', 'The local stack takes its names and region from runtime.json.', 'Add --aws, or drop them.', 2);
@@ -209,7 +169,7 @@ export const resolveTarget = (options: TargetOptions): Target => {
   const sqs = new SQSClient({ ...base, endpoint: info.sqsEndpoint });
   const streams = new DynamoDBStreamsClient({ ...base, ...(info.dynamoEndpoint ? { endpoint: info.dynamoEndpoint } : {}) });
   let lambda: LambdaClient | undefined;
-  return {
+  return withExplain({
     kind: 'local',
     label: `the local stack (${shown(file)})`,
     queuePrefix: info.queuePrefix,
@@ -228,7 +188,7 @@ export const resolveTarget = (options: TargetOptions): Target => {
     publisherFunction: publisherFunctionName(info.functionPrefix),
     dlqs: catalogue(info.queuePrefix, info.functionPrefix),
     destroy: () => [sqs, streams, lambda].forEach((c) => c?.destroy()),
-  };
+  });
 };
 
 /** In AWS, settles the region now (from --region, the environment or the profile), so a missing one is said plainly. */
@@ -242,63 +202,21 @@ export const prepareTarget = async (target: Target): Promise<void> => {
   target.label = `AWS ${target.region}, stack ${target.queuePrefix}`;
 };
 
-const isMissingQueue = (error: unknown) => {
-  const e = error as { name?: string; Code?: string };
-  return e?.name === 'QueueDoesNotExist' || e?.name === 'AWS.SimpleQueueService.NonExistentQueue' || e?.Code === 'AWS.SimpleQueueService.NonExistentQueue';
-};
-
-/** Queue URLs by name, looked up once. */
-export class QueueDirectory {
-  private readonly urls = new Map<string, Promise<string | undefined>>();
-  constructor(private readonly target: Target) {}
-
-  /** The URL, or undefined when no such queue exists. */
-  find(name: string): Promise<string | undefined> {
-    let url = this.urls.get(name);
-    if (!url) {
-      url = this.target.sqs.send(new GetQueueUrlCommand({ QueueName: name })).then(
-        (r) => r.QueueUrl,
-        (error: unknown) => {
-          if (isMissingQueue(error)) return undefined;
-          throw explainSdkError(error, { kind: this.target.kind, label: this.target.label, endpoint: this.target.endpoints.sqs });
-        },
-      );
-      this.urls.set(name, url);
-    }
-    return url;
-  }
-
-  async get(name: string): Promise<string> {
-    const url = await this.find(name);
-    if (url) return url;
-    throw new DlqProblem(
-      `queue ${name} does not exist in ${this.target.label}`,
-      this.target.kind === 'aws'
-        ? `No queue of that name in this account and region: the stack is not deployed here, or under another name.`
-        : 'The local stack did not create it (an older `npm start`?).',
-      this.target.kind === 'aws'
-        ? 'Check --stack (default TaskwellStateful) and --region, and that `npm run deploy` has run there.'
-        : 'Restart the local stack with `npm start`.',
+/** Queue URLs by name, looked up once; a queue that does not exist is explained for the operator. */
+export class QueueDirectory extends SharedQueueDirectory {
+  constructor(target: Target) {
+    super(
+      target,
+      (name) =>
+        new DlqProblem(
+          `queue ${name} does not exist in ${target.label}`,
+          target.kind === 'aws'
+            ? `No queue of that name in this account and region: the stack is not deployed here, or under another name.`
+            : 'The local stack did not create it (an older `npm start`?).',
+          target.kind === 'aws'
+            ? 'Check --stack (default TaskwellStateful) and --region, and that `npm run deploy` has run there.'
+            : 'Restart the local stack with `npm start`.',
+        ),
     );
   }
 }
-
-export interface QueueCounts {
-  /** Ready to be received. */
-  visible: number;
-  /** Received and not yet deleted or back. */
-  inFlight: number;
-}
-
-export const queueCounts = async (target: Target, url: string): Promise<QueueCounts> => {
-  try {
-    const { Attributes = {} } = await target.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-    );
-    const reported = Number(Attributes.ApproximateNumberOfMessages ?? 0);
-    const inFlight = Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
-    return { visible: target.countsIncludeInFlight ? Math.max(0, reported - inFlight) : reported, inFlight };
-  } catch (error) {
-    throw explainSdkError(error, { kind: target.kind, label: target.label, endpoint: target.endpoints.sqs });
-  }
-};

@@ -2,11 +2,12 @@
 // delivery use case that keeps both exactly-once per event and recipient. Pure: no AWS imports.
 import { createHash } from 'node:crypto';
 import { Conflict } from '#shared/domain/errors';
-import type { Change, Page, PageRequest, UserProfile } from '#shared/domain/model';
+import type { Change, Page, PageRequest, ReminderInput, UserProfile } from '#shared/domain/model';
+import { DEFAULT_REMINDERS, validateReminders } from '#shared/domain/reminders';
 import type { DomainEvent } from '#shared/events/schemas';
 
 /** The events that notify someone; each can be emailed or not, per user. */
-export const NOTIFICATION_TYPES = ['TaskAssigned', 'TaskUpdated', 'TaskCompleted', 'MemberAdded'] as const;
+export const NOTIFICATION_TYPES = ['TaskAssigned', 'TaskUpdated', 'TaskCompleted', 'MemberAdded', 'ReminderDue', 'TaskOverdue'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** In-app notifications expire (TTL) this long after the event. */
@@ -33,13 +34,16 @@ export interface Notification {
 export interface NotificationSettings {
   /** Email on or off per notification type (in-app notifications are always kept). */
   email: Record<NotificationType, boolean>;
+  /** The reminders a new task with a due date gets when it names none. */
+  defaultReminders: ReminderInput[];
   /** 0 until first saved. */
   version: number;
   updatedAt: string | null;
 }
 
 export const DEFAULT_SETTINGS: NotificationSettings = {
-  email: { TaskAssigned: true, TaskUpdated: true, TaskCompleted: true, MemberAdded: true },
+  email: { TaskAssigned: true, TaskUpdated: true, TaskCompleted: true, MemberAdded: true, ReminderDue: true, TaskOverdue: true },
+  defaultReminders: [...DEFAULT_REMINDERS],
   version: 0,
   updatedAt: null,
 };
@@ -61,7 +65,7 @@ export interface NotificationStorePort {
   markAllRead(recipientId: string, at: string, max: number): Promise<{ marked: number; more: boolean }>;
   settings(userId: string): Promise<NotificationSettings>;
   /** Conflict when `expectedVersion` is stale (0: never saved). */
-  saveSettings(userId: string, email: NotificationSettings['email'], expectedVersion: number, change: Change): Promise<NotificationSettings>;
+  saveSettings(userId: string, settings: Pick<NotificationSettings, 'email' | 'defaultReminders'>, expectedVersion: number, change: Change): Promise<NotificationSettings>;
 }
 
 export interface Email {
@@ -102,6 +106,11 @@ export const recipientsOf = (event: DomainEvent): { recipientId: string; type: N
       return notify(str(after.createdBy), 'TaskCompleted');
     case 'MemberAdded':
       return notify(str(after.userId), 'MemberAdded');
+    // The schedule's own events (actor: system): the person doing the task, or its creator while nobody is.
+    case 'ReminderDue':
+      return notify(str(after.assigneeId) ?? str(after.createdBy), 'ReminderDue');
+    case 'TaskOverdue':
+      return notify(str(after.assigneeId) ?? str(after.createdBy), 'TaskOverdue');
     default:
       return [];
   }
@@ -155,6 +164,8 @@ export const composeNotification = (
     TaskUpdated: () => `${names.actor} changed ${quoted(after.title)}`,
     TaskCompleted: () => `${names.actor} completed ${quoted(after.title)}`,
     MemberAdded: () => `${names.actor} added you to ${names.project ? quoted(names.project) : 'a project'} as ${shown(after.role)}`,
+    ReminderDue: () => `Reminder: ${quoted(after.title)} is due ${shown(after.dueAt)}`,
+    TaskOverdue: () => `${quoted(after.title)} is overdue (it was due ${shown(after.dueAt)})`,
   }[recipient.type]();
   const details =
     recipient.type === 'TaskUpdated'
@@ -269,12 +280,18 @@ export const getNotificationSettings = (store: NotificationStorePort, userId: st
 export const updateNotificationSettings = async (
   store: NotificationStorePort,
   userId: string,
-  email: Partial<NotificationSettings['email']>,
+  patch: { email?: Partial<NotificationSettings['email']>; defaultReminders?: ReminderInput[] },
   expectedVersion: number,
   change: Change,
 ): Promise<NotificationSettings> => {
+  if (patch.defaultReminders) validateReminders(patch.defaultReminders);
   const current = await store.settings(userId);
   if (current.version !== expectedVersion) throw new Conflict('The settings changed since you read them.', { currentVersion: current.version });
-  return store.saveSettings(userId, { ...current.email, ...email }, expectedVersion, change);
+  return store.saveSettings(
+    userId,
+    { email: { ...current.email, ...patch.email }, defaultReminders: patch.defaultReminders ?? current.defaultReminders },
+    expectedVersion,
+    change,
+  );
 };
 

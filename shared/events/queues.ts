@@ -54,8 +54,33 @@ export const queues = [
       description: 'Turns domain events into in-app notifications and emails',
     },
   },
-  { name: 'reminders', description: 'Task changes that schedule or cancel due-date reminders (issue 4)', maxReceiveCount: 5 },
+  {
+    name: 'reminders',
+    description: 'Task changes that schedule or cancel due-date reminders',
+    maxReceiveCount: 5,
+    consumer: {
+      handler: 'functions/reminders/schedule-reminders.ts',
+      grants: { reminders: 'schedule' },
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      timeoutSeconds: 10,
+      description: 'Starts and stops the Step Functions execution of each task reminder schedule',
+    },
+  },
   { name: 'webhooks', description: 'Every domain event, for webhook delivery (a later issue)', maxReceiveCount: 5 },
+  {
+    name: 'stats',
+    description: 'Task lifecycle events, for the admin dashboard counters',
+    maxReceiveCount: 5,
+    consumer: {
+      handler: 'functions/stats/update-stats.ts',
+      grants: { table: 'readwrite' },
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      timeoutSeconds: 10,
+      description: 'Keeps the admin dashboard counters: tasks created and completed per day, open tasks by priority',
+    },
+  },
 ] as const satisfies readonly QueueDef[];
 
 export type QueueName = (typeof queues)[number]['name'];

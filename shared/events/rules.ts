@@ -4,6 +4,7 @@ import type { EventPattern } from '#shared/events/pattern-matcher';
 import { EVENT_SOURCE, type EventType } from '#shared/events/schemas';
 import type { QueueName } from '#shared/events/queues';
 import { NOTIFICATION_TYPES } from '#shared/domain/notifications';
+import { STATS_EVENT_TYPES } from '#shared/domain/stats';
 
 export interface RuleDef {
   name: string;
@@ -38,10 +39,10 @@ export const rules: readonly RuleDef[] = [
     description: 'Task lifecycle changes schedule and cancel due-date reminders',
     pattern: {
       source: [EVENT_SOURCE],
-      'detail-type': ['TaskCreated', 'TaskUpdated', 'TaskCompleted', 'TaskReopened', 'TaskDeleted', 'TaskRestored'],
+      'detail-type': ['TaskCreated', 'TaskUpdated', 'TaskCompleted', 'TaskDeleted', 'TaskRestored'],
     },
     target: 'reminders',
-    enabled: false,
+    enabled: true,
   },
   {
     name: 'webhooks',
@@ -49,6 +50,13 @@ export const rules: readonly RuleDef[] = [
     pattern: { source: [EVENT_SOURCE] },
     target: 'webhooks',
     enabled: false,
+  },
+  {
+    name: 'stats',
+    description: 'Task lifecycle changes update the admin dashboard counters',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': [...STATS_EVENT_TYPES] },
+    target: 'stats',
+    enabled: true,
   },
 ];
 

@@ -11,6 +11,7 @@ import * as auth from '#shared/schemas/auth';
 import * as user from '#shared/schemas/user';
 import * as notification from '#shared/schemas/notification';
 import * as audit from '#shared/schemas/audit';
+import * as admin from '#shared/schemas/admin';
 
 export interface Operation {
   body?: ZodType;
@@ -24,6 +25,8 @@ export interface Operation {
   versioned?: boolean;
   /** Answers an ETag. */
   etag?: boolean;
+  /** When the route answers 409 (other than a stale version). */
+  conflict?: string;
 }
 
 const Problem = z
@@ -76,6 +79,29 @@ export const operations: Record<string, Operation> = {
   'PUT /v1/me/notification-settings': { body: notification.UpdateNotificationSettingsInput, ok: { status: 200, schema: notification.NotificationSettingsSchema, description: 'The saved settings' }, versioned: true },
 
   'GET /v1/admin/audit': { query: audit.AuditQuery, ok: { status: 200, schema: audit.AuditPage, description: 'Audit records, newest first' } },
+
+  'GET /v1/admin/stats': { ok: { status: 200, schema: admin.AdminStatsSchema, description: 'The dashboard figures' } },
+  'GET /v1/admin/users': { query: admin.UsersQuery, ok: { status: 200, schema: admin.UserPage, description: 'Users whose email starts with the prefix' } },
+  'GET /v1/admin/users/{userId}': { params: admin.UserParams, ok: { status: 200, schema: admin.UserDetailSchema, description: 'The user, their projects and task counts' } },
+  'POST /v1/admin/users/{userId}/disable': {
+    params: admin.UserParams,
+    ok: { status: 200, schema: admin.AdminUserSchema, description: 'The user, disabled: their tokens are refused from their next request on, their refresh tokens revoked' },
+    conflict: 'An admin cannot disable themself',
+  },
+  'POST /v1/admin/users/{userId}/enable': { params: admin.UserParams, ok: { status: 200, schema: admin.AdminUserSchema, description: 'The user, active again' } },
+  'PUT /v1/admin/users/{userId}/admin': { params: admin.UserParams, ok: { status: 200, schema: admin.AdminFlag, description: 'The user is an admin from their next token on' } },
+  'DELETE /v1/admin/users/{userId}/admin': {
+    params: admin.UserParams,
+    ok: { status: 200, schema: admin.AdminFlag, description: 'The user is no admin from their next token on' },
+    conflict: 'An admin cannot revoke their own admin role',
+  },
+  'GET /v1/admin/dlqs': { ok: { status: 200, schema: admin.DlqList, description: 'Every DLQ with its depth' } },
+  'GET /v1/admin/dlqs/{name}/messages': { params: admin.DlqParams, query: admin.DlqMessagesQuery, ok: { status: 200, schema: admin.DlqMessages, description: 'Messages of the DLQ, left in place' } },
+  'POST /v1/admin/dlqs/{name}/redrive': {
+    params: admin.DlqParams,
+    ok: { status: 200, schema: admin.RedriveResultSchema, description: 'What was moved back and what stays' },
+    conflict: 'The publisher DLQ: redrive it with npm run dlq (it replays stream batches)',
+  },
 };
 
 export const routeKey = (route: Pick<RouteDef, 'method' | 'path'>): string => `${route.method} ${route.path}`;
@@ -106,6 +132,7 @@ const operationObject = (route: RouteDef, op: Operation): ZodOpenApiOperationObj
     responses['428'] = problem('No version was sent');
   }
   if (op.idempotent) responses['422'] = problem('The Idempotency-Key was used with another body');
+  if (op.conflict) responses['409'] = problem(op.conflict);
   return {
     operationId: route.handler.replace(/^functions\//, '').replace(/\.ts$/, '').replaceAll('/', '.'),
     summary: route.summary,

@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { NOTIFICATION_TYPES } from '#shared/domain/notifications';
 import { ENTITY_TYPES } from '#shared/events/schemas';
+import { ReminderInputSchema } from '#shared/schemas/task';
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -47,13 +48,15 @@ export const ReadAllResult = z
 const emailSwitches = z.object(Object.fromEntries(NOTIFICATION_TYPES.map((t) => [t, z.boolean()])) as Record<(typeof NOTIFICATION_TYPES)[number], z.ZodBoolean>);
 
 export const NotificationSettingsSchema = z
-  .object({ email: emailSwitches, version: z.number().int(), updatedAt: z.iso.datetime().nullable() })
+  .object({ email: emailSwitches, defaultReminders: z.array(ReminderInputSchema), version: z.number().int(), updatedAt: z.iso.datetime().nullable() })
   .meta({ id: 'NotificationSettings', description: 'Email on or off per notification type; in-app notifications are always kept. Its ETag is its version (0 until first saved).' });
 
 export const UpdateNotificationSettingsInput = z
   .object({
-    email: emailSwitches.partial().strict().refine((e) => Object.keys(e).length > 0, { message: 'Name at least one notification type' }),
+    email: emailSwitches.partial().strict().refine((e) => Object.keys(e).length > 0, { message: 'Name at least one notification type' }).optional(),
+    defaultReminders: z.array(ReminderInputSchema).max(5).optional().meta({ description: 'Reminders for new tasks with a due date that name none' }),
     version: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().meta({ description: 'The version you read (or send If-Match; 0 before the first save)' }),
   })
   .strict()
+  .refine((input) => input.email !== undefined || input.defaultReminders !== undefined, { message: 'Send email or defaultReminders', path: ['email'] })
   .meta({ id: 'UpdateNotificationSettingsInput' });

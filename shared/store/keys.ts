@@ -74,4 +74,14 @@ export const keys = {
   unreadIndex: (userId: string, notificationId: string) => ({ gsi1pk: `USER#${userId}#UNREAD`, gsi1sk: `NOTIFICATION#${notificationId}` }),
   unreadOf: (userId: string) => ({ gsi1pk: `USER#${userId}#UNREAD`, gsi1skPrefix: 'NOTIFICATION#' }),
   notificationSettings: (userId: string) => ({ pk: `USER#${userId}`, sk: 'NOTIFICATION_SETTINGS' }),
+
+  // Admin dashboard counters (shared/store/stats-store.ts): one partition of small items, read in one BatchGetItem.
+  /** Tasks created and completed on a UTC day (YYYY-MM-DD). */
+  statsDay: (day: string) => ({ pk: 'STATS', sk: `DAY#${day}` }),
+  /** Open tasks by priority. */
+  statsOpenTasks: () => ({ pk: 'STATS', sk: 'OPEN_TASKS' }),
+  /** Notifications created and emails sent, in total. */
+  statsDeliveries: () => ({ pk: 'STATS', sk: 'DELIVERIES' }),
+  /** The marker of a counted event (idempotency; TTL), written in the same transaction as its counts. */
+  statsEvent: (eventId: string) => ({ pk: `STATSEVENT#${eventId}`, sk: 'STATSEVENT' }),
 };

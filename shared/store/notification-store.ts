@@ -3,8 +3,9 @@
 //   GSI1 USER#<id>#UNREAD                        the same item while unread (sparse: removed when read)
 //   USER#<id> / NOTIFICATION_SETTINGS            email on/off per type, versioned
 // Each notification also carries its email's state: pending → sending (a lease) → sent, or off.
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { deliveryCounterUpdate } from '#shared/store/stats-store';
 import { Conflict, NotFound } from '#shared/domain/errors';
 import type { Change, Page } from '#shared/domain/model';
 import { DEFAULT_SETTINGS, NOTIFICATION_TYPES, type Notification, type NotificationSettings, type NotificationStorePort } from '#shared/domain/notifications';
@@ -38,27 +39,39 @@ const conditional = async (run: () => Promise<unknown>): Promise<boolean> => {
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
+    // A transaction whose first item (the conditional write) failed its condition.
+    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
     throw error;
   }
 };
 
 // readAt is absent (not null) until read: `if_not_exists(readAt, …)` then sets it exactly once.
+// readAt is absent (not null) until read: `if_not_exists(readAt, …)` then sets it exactly once.
+// The admin dashboard's delivery totals move in the same transaction as the write that makes them true, so a
+// redelivery (whose condition fails) counts nothing.
 const save = (recipientId: string, { readAt: _unread, ...n }: Notification, email: 'pending' | 'off', expiresAt: number) =>
   conditional(() =>
     documentClient.send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: {
-          ...n,
-          subject: n.entity,
-          entity: NOTIFICATION_ENTITY,
-          ...keys.notification(recipientId, n.id),
-          ...keys.unreadIndex(recipientId, n.id),
-          recipientId,
-          email,
-          expiresAt,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: {
+                ...n,
+                subject: n.entity,
+                entity: NOTIFICATION_ENTITY,
+                ...keys.notification(recipientId, n.id),
+                ...keys.unreadIndex(recipientId, n.id),
+                recipientId,
+                email,
+                expiresAt,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          deliveryCounterUpdate({ notificationsSent: 1 }) as never,
+        ],
       }),
     ),
   );
@@ -78,14 +91,24 @@ const claimEmail = (recipientId: string, id: string, now: string, leaseUntil: st
   );
 
 const emailSent = async (recipientId: string, id: string, at: string) => {
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.notification(recipientId, id),
-      UpdateExpression: 'SET #email = :sent, emailSentAt = :at REMOVE emailLeaseUntil',
-      ExpressionAttributeNames: { '#email': 'email' },
-      ExpressionAttributeValues: { ':sent': 'sent', ':at': at },
-    }),
+  await conditional(() =>
+    documentClient.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: keys.notification(recipientId, id),
+              UpdateExpression: 'SET #email = :sent, emailSentAt = :at REMOVE emailLeaseUntil',
+              ConditionExpression: '#email = :sending',
+              ExpressionAttributeNames: { '#email': 'email' },
+              ExpressionAttributeValues: { ':sent': 'sent', ':at': at, ':sending': 'sending' },
+            },
+          },
+          deliveryCounterUpdate({ emailsSent: 1 }) as never,
+        ],
+      }),
+    ),
   );
 };
 
@@ -215,11 +238,17 @@ const settings = async (userId: string): Promise<NotificationSettings> => {
   const email = Object.fromEntries(
     NOTIFICATION_TYPES.map((type) => [type, typeof stored[type] === 'boolean' ? stored[type] : DEFAULT_SETTINGS.email[type]]),
   ) as NotificationSettings['email'];
-  return { email, version: Number(Item.version), updatedAt: String(Item.updatedAt) };
+  const defaultReminders = Array.isArray(Item.defaultReminders) ? (Item.defaultReminders as NotificationSettings['defaultReminders']) : DEFAULT_SETTINGS.defaultReminders;
+  return { email, defaultReminders, version: Number(Item.version), updatedAt: String(Item.updatedAt) };
 };
 
-const saveSettings = async (userId: string, email: NotificationSettings['email'], expectedVersion: number, change: Change): Promise<NotificationSettings> => {
-  const next: NotificationSettings = { email, version: expectedVersion + 1, updatedAt: change.at };
+const saveSettings = async (
+  userId: string,
+  settings: Pick<NotificationSettings, 'email' | 'defaultReminders'>,
+  expectedVersion: number,
+  change: Change,
+): Promise<NotificationSettings> => {
+  const next: NotificationSettings = { ...settings, version: expectedVersion + 1, updatedAt: change.at };
   const written = await conditional(() =>
     documentClient.send(
       new PutCommand({

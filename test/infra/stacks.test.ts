@@ -4,13 +4,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { DEFAULT_MAIL_FROM } from '#lib/app';
-import { EMAIL_ACTIONS, senderAddress } from '#lib/constructs/taskwell-function';
+import { DLQ_ACTIONS, EMAIL_ACTIONS, REDRIVE_TARGET_ACTIONS, senderAddress } from '#lib/constructs/taskwell-function';
+import { catalogue } from '#shared/ops/dlq-catalogue';
 import { OUTBOX_MAPPING, PUBLISHER_DLQ } from '#shared/events/outbox';
 import { dlqName, queueName, queues, RETENTION_SECONDS, visibilityTimeoutSeconds } from '#shared/events/queues';
 import { RULE_TARGETS_DLQ, rules, TARGET_RETRY } from '#shared/events/rules';
 import { ADMIN_GROUP } from '#shared/http/caller';
 import { authorizer, functionId, routes, type RouteGrants } from '#shared/routes';
 import { TABLE } from '#shared/store/table';
+import { reminderStateMachineDefinition } from '#shared/reminders/state-machine';
 import { PASSWORD_POLICY as LOCAL_PASSWORD_POLICY } from '#local/cognito';
 import { removeAssemblies, synthesizeApp } from '#test/infra/app';
 
@@ -224,6 +226,9 @@ describe('TaskwellStateless: the authorizer', () => {
 /** What an SQS event source mapping needs from its function's role (CDK's grantConsumeMessages). */
 const SQS_CONSUME_ACTIONS = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'];
 const BASE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+const REMINDER_ACTIONS = ['states:StartExecution', 'states:StopExecution'];
+/** What a `dlqs` grant allows, statement by statement (a redrive also sends to the event queues). */
+const dlqActions = (level: NonNullable<RouteGrants['dlqs']>): string[] => [...DLQ_ACTIONS[level], ...(level === 'redrive' ? REDRIVE_TARGET_ACTIONS : [])];
 
 describe('TaskwellStateless: least privilege', () => {
   const everyFunction = [
@@ -245,10 +250,16 @@ describe('TaskwellStateless: least privilege', () => {
     expect(cognito.sort()).toEqual((grants.userPool ?? []).map((a) => `cognito-idp:${a}`).sort());
     const other = statements.flatMap((s) => s.actions).filter((a) => !/^(dynamodb|cognito-idp):/.test(a));
     expect(other.sort()).toEqual(
-      [...BASE_ACTIONS, ...(queue ? SQS_CONSUME_ACTIONS : []), ...(grants.email ? EMAIL_ACTIONS : [])].sort(),
+      [
+        ...BASE_ACTIONS,
+        ...(queue ? SQS_CONSUME_ACTIONS : []),
+        ...(grants.email ? EMAIL_ACTIONS : []),
+        ...(grants.reminders ? REMINDER_ACTIONS : []),
+        ...(grants.dlqs ? dlqActions(grants.dlqs) : []),
+      ].sort(),
     );
-    // A consumer reads only its own queue.
-    for (const s of statements.filter((st) => st.actions.some((a) => a.startsWith('sqs:')))) {
+    // A consumer reads only its own queue (the DLQ grants are checked below).
+    for (const s of statements.filter((st) => queue && st.actions.some((a) => a.startsWith('sqs:')))) {
       expect(s.resources.map(importedQueueName)).toEqual([queueName(STATEFUL, queue!)]);
     }
   });
@@ -280,6 +291,53 @@ describe('TaskwellStateless: least privilege', () => {
     }
   });
 
+  it('lets exactly the admin DLQ routes touch the DLQs, by name, and redrive them only into the event queues', () => {
+    /** The queue name of an ARN built with formatArn in this stack: arn:<partition>:sqs:<region>:<account>:<name>. */
+    const sqsArnName = (resource: unknown): string => {
+      const parts = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      expect(parts.slice(0, 6)).toEqual(['arn:', { Ref: 'AWS::Partition' }, ':sqs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }]);
+      return String(parts[6]).replace(/^:/, '');
+    };
+    const dlqs = catalogue(STATEFUL);
+    const withDlqs = routes.filter((r) => r.grants.dlqs);
+    expect(withDlqs.map((r) => [r.path, r.grants.dlqs])).toEqual([
+      ['/v1/admin/stats', 'count'],
+      ['/v1/admin/dlqs', 'count'],
+      ['/v1/admin/dlqs/{name}/messages', 'read'],
+      ['/v1/admin/dlqs/{name}/redrive', 'redrive'],
+    ]);
+    for (const route of withDlqs) {
+      const sqsStatements = statementsOf(route.handler).statements.filter((st) => st.actions.some((a) => a.startsWith('sqs:')));
+      const onDlqs = sqsStatements.find((st) => st.actions.includes('sqs:GetQueueAttributes'));
+      expect(onDlqs?.actions.sort()).toEqual([...DLQ_ACTIONS[route.grants.dlqs!]].sort());
+      // A redrive never touches the publisher DLQ (npm run dlq replays it from the stream).
+      const expectedDlqs = dlqs.filter((d) => route.grants.dlqs !== 'redrive' || d.kind !== 'publisher').map((d) => d.name);
+      expect(onDlqs?.resources.map(sqsArnName).sort()).toEqual(expectedDlqs.sort());
+      const onQueues = sqsStatements.filter((st) => st !== onDlqs);
+      if (route.grants.dlqs === 'redrive') {
+        expect(onQueues).toHaveLength(1);
+        expect(onQueues[0]?.actions.sort()).toEqual([...REDRIVE_TARGET_ACTIONS].sort());
+        expect(onQueues[0]?.resources.map(sqsArnName).sort()).toEqual(queues.map((q) => queueName(STATEFUL, q.name)).sort());
+      } else {
+        expect(onQueues).toEqual([]);
+      }
+      // The queues are named after the stateful stack, which the function learns as QUEUE_PREFIX.
+      expect(functionNamed(route.handler)[1].Properties.Environment.Variables.QUEUE_PREFIX).toBe(STATEFUL);
+    }
+  });
+
+  it('lets only the admin user routes call the Cognito admin API, each exactly the actions it uses, on the user pool', () => {
+    const withPool = routes.filter((r) => r.grants.userPool?.length);
+    expect(withPool.every((r) => r.auth === 'admin' && r.path.startsWith('/v1/admin/users/'))).toBe(true);
+    expect(withPool.find((r) => r.path.endsWith('/disable'))?.grants.userPool).toEqual(['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminListGroupsForUser']);
+    for (const route of withPool) {
+      const onPool = statementsOf(route.handler).statements.filter((st) => st.actions.some((a) => a.startsWith('cognito-idp:')));
+      expect(onPool).toHaveLength(1);
+      expect(JSON.stringify(onPool[0]?.resources)).toMatch(/TaskwellStateful:ExportsOutputFnGetAttUserPool/);
+      expect(JSON.stringify(onPool[0]?.resources)).not.toContain('*');
+    }
+  });
+
   it('reads a sender address from a display-name form and refuses a malformed one', () => {
     expect(senderAddress('Taskwell <notifications@taskwell.example>')).toBe('notifications@taskwell.example');
     expect(senderAddress(' ops@example.org ')).toBe('ops@example.org');
@@ -304,9 +362,9 @@ describe('TaskwellStateless: functions', () => {
 
   it('run nodejs22.x on arm64 with X-Ray, the declared timeout (10 s for the API), and the environment the handlers read', () => {
     const functions = ofType('AWS::Lambda::Function');
-    // One per route, the authorizer, the outbox publisher, and one per queue consumer.
+    // One per route, the authorizer, the outbox publisher, the reminder wake-up, and one per queue consumer.
     expect(consumers.length).toBeGreaterThan(0);
-    expect(functions).toHaveLength(routes.length + 2 + consumers.length);
+    expect(functions).toHaveLength(routes.length + 3 + consumers.length);
     const publisherName = `${STATELESS}-${functionId(OUTBOX_MAPPING.handler)}`;
     for (const [, fn] of functions) {
       const consumer = consumerNamed(fn.Properties.FunctionName as string);
@@ -323,6 +381,8 @@ describe('TaskwellStateless: functions', () => {
         ...(consumer ? ['APP_URL', 'EVENT_BUS_NAME'] : []),
         ...(fn.Properties.FunctionName === publisherName ? ['EVENT_BUS_NAME'] : []),
         ...((consumer?.grants as RouteGrants | undefined)?.email ? ['MAIL_FROM'] : []),
+        ...((consumer?.grants as RouteGrants | undefined)?.reminders ? ['STATE_MACHINE_ARN'] : []),
+        ...(routes.some((r) => r.grants.dlqs && `${STATELESS}-${functionId(r.handler)}` === fn.Properties.FunctionName) ? ['QUEUE_PREFIX'] : []),
       ];
       expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([
         ...extra,
@@ -333,7 +393,7 @@ describe('TaskwellStateless: functions', () => {
         'TABLE_NAME',
         'USER_POOL_CLIENT_ID',
         'USER_POOL_ID',
-      ]);
+      ].sort());
       expect(fn.Properties.Environment.Variables).toMatchObject({
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'taskwell',
@@ -380,7 +440,7 @@ describe('TaskwellStateless: operations', () => {
   it('alarms on API 5xx and on every function\'s errors and throttles', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     expect(alarms.filter((a) => a.Namespace === 'AWS/ApiGateway' && a.MetricName === '5xx')).toHaveLength(1);
-    const functionCount = routes.length + 2 + consumers.length;
+    const functionCount = routes.length + 3 + consumers.length;
     expect(alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors')).toHaveLength(functionCount);
     expect(alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Throttles')).toHaveLength(functionCount);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
@@ -599,5 +659,49 @@ describe.each([
 
   it('reports no unacknowledged warnings', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+  });
+});
+
+describe('the reminder schedule (TaskwellStateless)', () => {
+  const [smId, sm] = ofType('AWS::StepFunctions::StateMachine')[0] ?? [];
+
+  it('is one Standard state machine that logs ALL with execution data and traces with X-Ray', () => {
+    expect(ofType('AWS::StepFunctions::StateMachine')).toHaveLength(1);
+    expect(sm!.Properties.StateMachineType).toBe('STANDARD');
+    expect(sm!.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    expect(sm!.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+  });
+
+  it('runs the declared definition (JSONPath, Wait on $.at), invoking the wake-up function', () => {
+    const body = sm!.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] };
+    const [wakeUpId] = functionNamed('functions/reminders/wake-up.ts');
+    const rendered = body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : JSON.stringify(part) === JSON.stringify({ 'Fn::GetAtt': [wakeUpId, 'Arn'] }) ? 'WAKE_UP_ARN' : '?')).join('');
+    expect(JSON.parse(rendered)).toEqual(reminderStateMachineDefinition('WAKE_UP_ARN'));
+  });
+
+  it('lets the scheduler start executions of that state machine and stop its executions, nothing else', () => {
+    const { statements } = statementsOf('functions/reminders/schedule-reminders.ts');
+    const states = statements.filter((s) => s.actions.some((a) => a.startsWith('states:')));
+    expect(states.flatMap((s) => s.actions).sort()).toEqual(['states:StartExecution', 'states:StopExecution']);
+    const start = states.find((s) => s.actions.includes('states:StartExecution'))!;
+    expect(start.resources).toEqual([{ Ref: smId }]);
+    const stop = states.find((s) => s.actions.includes('states:StopExecution'))!;
+    expect(JSON.stringify(stop.resources)).toMatch(/:execution:/);
+    expect(JSON.stringify(stop.resources)).toContain(`${STATELESS}-reminders:*`);
+    // No other function may touch Step Functions.
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      if (fn.Properties.FunctionName === `${STATELESS}-reminders-schedule-reminders`) continue;
+      const name = String(fn.Properties.FunctionName).replace(`${STATELESS}-`, '');
+      const handler = [...routes.map((r) => r.handler), authorizer.handler, OUTBOX_MAPPING.handler, 'functions/reminders/wake-up.ts', ...consumers.map((c) => c.handler)].find((h) => functionId(h) === name)!;
+      expect(statementsOf(handler).statements.flatMap((s) => s.actions).some((a) => a.startsWith('states:')), name).toBe(false);
+    }
+  });
+
+  it('gives the scheduler the state machine ARN and only the state machine the right to invoke the wake-up function', () => {
+    const [, scheduler] = functionNamed('functions/reminders/schedule-reminders.ts');
+    expect(scheduler.Properties.Environment.Variables.STATE_MACHINE_ARN).toEqual({ Ref: smId });
+    const smRoleId = sm!.Properties.RoleArn['Fn::GetAtt'][0];
+    const invokers = ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('lambda:InvokeFunction'));
+    expect(invokers.map(([, p]) => p.Properties.Roles)).toEqual([[{ Ref: smRoleId }]]);
   });
 });

@@ -270,6 +270,7 @@ describe('npm run dlq', () => {
       ['taskwell-notifications-dlq', 0],
       ['taskwell-reminders-dlq', 0],
       ['taskwell-webhooks-dlq', 0],
+      ['taskwell-stats-dlq', 0],
       ['taskwell-rule-targets-dlq', 1],
       ['taskwell-publisher-dlq', 0],
     ]);

@@ -37,8 +37,17 @@ export default async function setup(project: TestProject) {
     runtimeFile: stack.runtimeFile!,
   };
   project.provide('localStack', info);
+  // The admin console, served by the local gateway on the API's origin (test/browser).
+  project.provide('consoleUrl', `${stack.apiUrl}/console/`);
   return async () => {
     await stack.stop();
     rmSync(runtimeDir, { recursive: true, force: true });
   };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The console's address, e.g. http://127.0.0.1:41234/console/ */
+    consoleUrl: string;
+  }
 }

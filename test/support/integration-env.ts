@@ -10,3 +10,8 @@ process.env.TABLE_NAME = 'taskwell-test';
 process.env.POWERTOOLS_DEV = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+// Nothing of the e2e stack (started in vitest's main process) may reach these tests: DynamoDB Local only.
+for (const name of Object.keys(process.env)) {
+  if (name.startsWith('AWS_ENDPOINT_URL') && !name.startsWith('AWS_ENDPOINT_URL_DYNAMODB')) delete process.env[name];
+}
+for (const name of ['EVENT_BUS_NAME', 'MAIL_FROM', 'APP_URL', 'STATE_MACHINE_ARN', 'QUEUE_PREFIX']) delete process.env[name];

@@ -11,3 +11,5 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 // The e2e globalSetup runs the local stack in vitest's main process and sets its endpoints there;
 // unit tests must never reach them.
 for (const name of Object.keys(process.env)) if (name.startsWith('AWS_ENDPOINT_URL')) delete process.env[name];
+// The same for the event pipeline's configuration: unit tests see the defaults a function has without it.
+for (const name of ['EVENT_BUS_NAME', 'MAIL_FROM', 'APP_URL', 'STATE_MACHINE_ARN', 'QUEUE_PREFIX']) delete process.env[name];

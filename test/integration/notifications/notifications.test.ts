@@ -118,7 +118,12 @@ describe('notification settings', () => {
   it('start with every email on, change with the version read, and refuse stale or blind writes', async () => {
     const bob = await newUser('bob');
     const initial = await invoke(getSettings, apiEvent('GET', '/v1/me/notification-settings', { user: bob }));
-    expect(initial.body).toEqual({ email: { TaskAssigned: true, TaskUpdated: true, TaskCompleted: true, MemberAdded: true }, version: 0, updatedAt: null });
+    expect(initial.body).toEqual({
+      email: { TaskAssigned: true, TaskUpdated: true, TaskCompleted: true, MemberAdded: true, ReminderDue: true, TaskOverdue: true },
+      defaultReminders: [{ before: 'PT1H' }],
+      version: 0,
+      updatedAt: null,
+    });
     expect(initial.headers.etag).toBe('"0"');
 
     expect((await put(bob, { email: { TaskUpdated: false } })).status).toBe(428);
@@ -127,11 +132,18 @@ describe('notification settings', () => {
     expect(saved.body.email.TaskUpdated).toBe(false);
     expect(saved.body.version).toBe(1);
     expect((await put(bob, { email: { TaskAssigned: false }, version: 0 })).status).toBe(409);
-    for (const bad of [{ email: {} }, { email: { TaskDeleted: false }, version: 1 }, { email: { TaskUpdated: 'no' }, version: 1 }, { email: { TaskUpdated: true }, version: 1, extra: 1 }]) {
+    for (const bad of [
+      { email: {} },
+      { version: 1 },
+      { email: { TaskDeleted: false }, version: 1 },
+      { email: { TaskUpdated: 'no' }, version: 1 },
+      { email: { TaskUpdated: true }, version: 1, extra: 1 },
+      { defaultReminders: [{ before: 'P1M' }], version: 1 },
+    ]) {
       expect((await put(bob, bad)).status, JSON.stringify(bad)).toBe(400);
     }
     const after = await invoke(getSettings, apiEvent('GET', '/v1/me/notification-settings', { user: bob }));
-    expect(after.body.email).toEqual({ TaskAssigned: true, TaskUpdated: false, TaskCompleted: true, MemberAdded: true });
+    expect(after.body.email).toEqual({ TaskAssigned: true, TaskUpdated: false, TaskCompleted: true, MemberAdded: true, ReminderDue: true, TaskOverdue: true });
     expect(after.body.version).toBe(1);
   });
 

@@ -54,10 +54,10 @@ export const fakeNotificationStore = () => {
     async settings(userId) {
       return structuredClone(settings.get(userId) ?? DEFAULT_SETTINGS);
     },
-    async saveSettings(userId, email, expectedVersion, change) {
+    async saveSettings(userId, saved, expectedVersion, change) {
       const current = settings.get(userId) ?? DEFAULT_SETTINGS;
       if (current.version !== expectedVersion) throw new Conflict('stale');
-      const next = { email, version: expectedVersion + 1, updatedAt: change.at };
+      const next = { ...saved, version: expectedVersion + 1, updatedAt: change.at };
       settings.set(userId, next);
       return next;
     },

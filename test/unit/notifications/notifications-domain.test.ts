@@ -135,7 +135,7 @@ describe('delivering an event', () => {
 
   it('keeps the in-app notification but sends no email when the recipient turned that type off', async () => {
     const { ports: p, fake, sent } = ports();
-    await updateNotificationSettings(fake.store, 'bob', { TaskAssigned: false }, 0, { actorId: 'bob', requestId: 'r', at });
+    await updateNotificationSettings(fake.store, 'bob', { email: { TaskAssigned: false } }, 0, { actorId: 'bob', requestId: 'r', at });
     expect(await deliverNotifications(p, event('TaskAssigned'), new Date(at))).toEqual({ notified: 1, emailed: 0 });
     expect(sent).toEqual([]);
   });
@@ -159,8 +159,13 @@ describe('delivering an event', () => {
 describe('notification settings', () => {
   it('merges a partial change and refuses a stale version', async () => {
     const { store } = fakeNotificationStore();
-    const saved = await updateNotificationSettings(store, 'bob', { TaskUpdated: false }, 0, { actorId: 'bob', requestId: 'r', at });
-    expect(saved).toEqual({ email: { TaskAssigned: true, TaskUpdated: false, TaskCompleted: true, MemberAdded: true }, version: 1, updatedAt: at });
-    await expect(updateNotificationSettings(store, 'bob', { TaskUpdated: true }, 0, { actorId: 'bob', requestId: 'r', at })).rejects.toBeInstanceOf(Conflict);
+    const saved = await updateNotificationSettings(store, 'bob', { email: { TaskUpdated: false } }, 0, { actorId: 'bob', requestId: 'r', at });
+    expect(saved).toEqual({
+      email: { TaskAssigned: true, TaskUpdated: false, TaskCompleted: true, MemberAdded: true, ReminderDue: true, TaskOverdue: true },
+      defaultReminders: [{ before: 'PT1H' }],
+      version: 1,
+      updatedAt: at,
+    });
+    await expect(updateNotificationSettings(store, 'bob', { email: { TaskUpdated: true } }, 0, { actorId: 'bob', requestId: 'r', at })).rejects.toBeInstanceOf(Conflict);
   });
 });

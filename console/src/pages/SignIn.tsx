@@ -1,0 +1,70 @@
+// Sign in with a Cognito account of the admins group (POST /v1/auth/login). Wrong passwords show the API's
+// answer; a valid account that is no admin is refused here (the API would refuse it on every admin route too).
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useSessionManager, useTitle } from '../hooks';
+
+export default function SignIn({ notice }: { notice?: string }) {
+  useTitle('Sign in');
+  const session = useSessionManager();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ message: string; attempt: number } | undefined>();
+  const attempts = useRef(0);
+  const errorRef = useRef<HTMLParagraphElement>(null);
+  // A refusal takes the focus, so that a screen reader reads it and the form is one Tab away.
+  useEffect(() => {
+    if (error) errorRef.current?.focus();
+  }, [error]);
+  const fail = (message: string) => setError({ message, attempt: ++attempts.current });
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!email.trim() || !password) {
+      fail('Enter your email and password.');
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      await session.signIn(email.trim(), password);
+    } catch (e) {
+      setPassword('');
+      setBusy(false);
+      fail((e as Error).message);
+    }
+  };
+
+  return (
+    <main className="signin" id="main">
+      <form className="card signin-card" onSubmit={submit} aria-labelledby="signin-title" noValidate>
+        <p className="brand brand-large" aria-hidden="true">
+          <span className="brand-mark">✓</span> Taskwell
+        </p>
+        <h1 id="signin-title">Sign in to the admin console</h1>
+        {notice && !error && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
+        {error && (
+          <p className="inline-error" role="alert" tabIndex={-1} ref={errorRef} data-testid="signin-error">
+            {error.message}
+          </p>
+        )}
+        <div className="field">
+          <label htmlFor="signin-email">Email</label>
+          <input id="signin-email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} maxLength={254} autoFocus />
+        </div>
+        <div className="field">
+          <label htmlFor="signin-password">Password</label>
+          <input id="signin-password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} maxLength={256} />
+        </div>
+        <button type="submit" className="button button-primary button-block" disabled={busy} aria-busy={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+        <p className="hint">For members of the Taskwell admins group only.</p>
+      </form>
+    </main>
+  );
+}
