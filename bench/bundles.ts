@@ -17,11 +17,13 @@ export const BUNDLE_BUDGET_BYTES = 250 * 1024;
 export const INIT_BUDGET_RATIO = 1.5;
 
 /** ESM bundles have no `require`; the same banner as lib/constructs/taskwell-function.ts. */
+import { ENV_CREDENTIALS_MODULE } from '#lib/constructs/taskwell-function';
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /**
  * The esbuild options NodejsFunction passes for a TaskwellFunction (lib/constructs/taskwell-function.ts:
- * ESM, minified, linked source map without sources, nothing external, module/main fields, target node22).
+ * ESM, minified, linked source map without sources, nothing external, module/main fields, target node22, the
+ * credential-provider alias).
  */
 export const deployedBuildOptions = (root: string, entry: string, outfile: string): BuildOptions => ({
   absWorkingDir: root,
@@ -37,6 +39,8 @@ export const deployedBuildOptions = (root: string, entry: string, outfile: strin
   mainFields: ['module', 'main'],
   banner: { js: ESM_REQUIRE_BANNER },
   tsconfig: join(root, 'tsconfig.json'),
+  // As TaskwellFunction bundles: credentials from the environment only (lib/bundling/env-credentials.ts).
+  alias: { '@aws-sdk/credential-provider-node': ENV_CREDENTIALS_MODULE },
   logLevel: 'warning',
 });
 

@@ -36,12 +36,11 @@ no function can meet the budget as the code stands. In \`tasks/get-task\` (${kbO
 ${kbOf(sdk)} (${pct(sdk, gtBytes)}), zod ${kbOf(family(gt, 'zod'))}, Powertools ${kbOf(family(gt, '@aws-lambda-powertools/*'))} and our own
 code ${kbOf(family(gt, '(taskwell code)'))} (tables below). Proposals, each measured below by rebuilding with an esbuild alias that models it:
 
-1. **Credentials from the environment only** (${getTask ? `−${kb(getTask.bytes[0]! - getTask.bytes[1]!)} KB in every bundle; the floor ${kbOf(floorWi?.bytes[0])} → ${kbOf(floorWi?.bytes[1])}` : 'see below'}).
-   Every SDK client's runtime config imports \`@aws-sdk/credential-provider-node\`, the full default chain (SSO, INI files, STS web
-   identity, IMDS, \`login\`) with its nested STS/SSO/SSO-OIDC/Signin clients. Lambda always puts the role's credentials in the
-   environment. Fix: in \`TaskwellFunction\`'s bundling, \`esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': <a module exporting
-   \`defaultProvider = (init) => fromEnv(init)\`> }\` — bench/what-if/env-credentials.ts is that module (6 lines; add
-   \`@aws-sdk/credential-provider-env\` as a dependency). The local runtime runs the sources, not the bundles, and keeps the full chain.
+1. **Credentials from the environment only — applied** (the deployed bundles alias \`@aws-sdk/credential-provider-node\` to
+   lib/bundling/env-credentials.ts, \`fromEnv\` only; so does this floor). The SDK's default chain (SSO, INI files, STS web identity,
+   IMDS, \`login\`, with nested STS/SSO/SSO-OIDC/Signin clients) was 136 KB of every bundle before (docs/benchmarks.md of commit
+   before the change: floor 339.2 KB, get-task 551.0 KB). Lambda always puts the role's credentials in the environment; the local
+   runtime runs the sources and keeps the full chain.
 2. **Idempotency and JMESPath only where they are used** (${getTask ? `a further −${kb(getTask.bytes[1]! - getTask.bytes[2]!)} KB in get-task` : 'see below'}${authorizerWi ? `, −${kb(authorizerWi.bytes[1]! - authorizerWi.bytes[2]!)} KB in the authorizer` : ''}).
    shared/http/handler.ts imports Powertools idempotency (and its DynamoDB persistence layer) for every function, though only the two
    create handlers use it; the logger's \`correlationIdPath\` needs \`@aws-lambda-powertools/logger/correlationId\`, i.e. the JMESPath
@@ -51,8 +50,8 @@ code ${kbOf(family(gt, '(taskwell code)'))} (tables below). Proposals, each meas
    \`zod/mini\` (bench/what-if/zod-*.ts)${zodInitMs !== undefined ? `; zod also spends ${fmt(zodInitMs)} ms of get-task's init building schemas` : ''}.
    The OpenAPI document is generated from the same schemas: check that zod-openapi accepts zod/mini schemas (both are zod v4 core)
    before moving, or keep classic schemas only where the document is built (see 5).
-4. **What remains is the SDK's core.** After 1 and 2, get-task is ${kbOf(getTask?.bytes[2])}; with 3 about ${getTask && zodClassic && zodMini ? kbOf(getTask.bytes[2]! - (zodClassic - zodMini)) : '?'}.
-   The floor after 1 is ${kbOf(floorWi?.bytes[1])} (@smithy/core alone is ${kbOf(breakdown('bench/floor-entry.ts')?.packages.find((p) => p.name === '@smithy/core')?.bytes)}), so ${BUNDLE_BUDGET_BYTES / 1024} KB leaves
+4. **What remains is the SDK's core.** After 2, get-task is ${kbOf(getTask?.bytes[2])}; with 3 about ${getTask && zodClassic && zodMini ? kbOf(getTask.bytes[2]! - (zodClassic - zodMini)) : '?'}.
+   The floor is ${kbOf(floorWi?.bytes[1])} (@smithy/core alone is ${kbOf(breakdown('bench/floor-entry.ts')?.packages.find((p) => p.name === '@smithy/core')?.bytes)}), so ${BUNDLE_BUDGET_BYTES / 1024} KB leaves
    ${floorWi ? kbOf(BUNDLE_BUDGET_BYTES - floorWi.bytes[1]!) : '?'} for Powertools, middy, validation and our code. **Decision for the lead:** keep the SDK bundled
    (DESIGN.md) and set the budget at what 1–3 reach (≈ 300 KB), or leave \`@aws-sdk/*\` to the nodejs22.x runtime (reference column:
    ${getTask ? kbOf(getTask.bytes[3]) : '?'} for get-task) and give up the pinned SDK.`);
