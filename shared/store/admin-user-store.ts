@@ -2,18 +2,15 @@
 // GetItems only; counts are Queries with Select COUNT (no items leave the table). The one write is the same
 // versioned UpdateItem as PATCH /v1/me (shared/store/user-store.ts): `version + 1`, stamped with the admin as
 // `modifiedBy` and the request as `requestId`, so the stream (and the audit log) records who disabled whom.
-import { GetCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AdminProfile, AdminUserStorePort, ProfileChange, TaskCounts, UserProjectEntry, UserSearch, UserSummary } from '#shared/domain/admin';
 import { summaryOf } from '#shared/domain/admin';
-import { Conflict, NotFound } from '#shared/domain/errors';
 import type { Change, Page } from '#shared/domain/model';
 import { documentClient, tableName } from '#shared/store/client';
 import { decodeCursor, encodeCursor } from '#shared/store/cursor';
 import { INDEX, keys } from '#shared/store/keys';
 import { projectStore } from '#shared/store/project-store';
-import { toUserProfile, USER_ENTITY } from '#shared/store/user-store';
+import { toUserProfile, updateProfileItem, USER_ENTITY } from '#shared/store/user-store';
 
 type Item = Record<string, unknown>;
 
@@ -93,42 +90,9 @@ const taskCounts = async (userId: string): Promise<TaskCounts> => {
   return { assignedOpen, assignedDone, privateTasks };
 };
 
-const oldImage = (item: Record<string, AttributeValue> | undefined): Item | undefined => (item ? (unmarshall(item) as Item) : undefined);
-
-const update = async (userId: string, patch: ProfileChange, expectedVersion: number, change: Change): Promise<AdminProfile> => {
-  const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt', '#modifiedBy': 'modifiedBy', '#requestId': 'requestId', '#entity': 'entity' };
-  const values: Record<string, unknown> = { ':expected': expectedVersion, ':one': 1, ':at': change.at, ':by': change.actorId, ':req': change.requestId, ':entity': USER_ENTITY };
-  const sets = ['#version = #version + :one', '#updatedAt = :at', '#modifiedBy = :by', '#requestId = :req'];
-  for (const field of ['status', 'isAdmin'] as const) {
-    if (patch[field] === undefined) continue;
-    names[`#${field}`] = field;
-    values[`:${field}`] = patch[field];
-    sets.push(`#${field} = :${field}`);
-  }
-  try {
-    const { Attributes } = await documentClient.send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.user(userId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: '#entity = :entity AND #version = :expected',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return toAdminProfile(Attributes as Item);
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      const current = oldImage(error.Item);
-      if (!isProfile(current)) throw new NotFound('user', 'User not found.');
-      throw new Conflict(`The profile was changed meanwhile: it is at version ${Number(current.version)}, not ${expectedVersion}.`, {
-        currentVersion: Number(current.version),
-      });
-    }
-    throw error;
-  }
-};
+const update = async (userId: string, patch: ProfileChange, expectedVersion: number, change: Change): Promise<AdminProfile> =>
+  toAdminProfile(
+    await updateProfileItem(userId, { status: patch.status, isAdmin: patch.isAdmin }, expectedVersion, change, { notFound: 'User not found.', conflictHint: '' }),
+  );
 
 export const adminUserStore: AdminUserStorePort = { get, search, projectsOf, taskCounts, update };

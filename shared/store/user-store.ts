@@ -113,15 +113,25 @@ const ensure = async (input: NewProfile, change: Change): Promise<UserProfile> =
 
 const oldImage = (item: Record<string, AttributeValue> | undefined): Item | undefined => (item ? (unmarshall(item) as Item) : undefined);
 
-/** Applies `patch` when the stored profile is at `expectedVersion`; NotFound / Conflict otherwise. */
-const update = async (userId: string, patch: ProfilePatch, expectedVersion: number, change: Change): Promise<UserProfile> => {
+/**
+ * The one versioned write of a profile: sets `fields` (undefined ones are left alone), `version + 1`, the change's
+ * stamp, when the stored profile is at `expectedVersion`. Answers the new item; NotFound / Conflict otherwise.
+ * Used by PATCH /v1/me and by the admin routes (shared/store/admin-user-store.ts).
+ */
+export const updateProfileItem = async (
+  userId: string,
+  fields: Record<string, unknown>,
+  expectedVersion: number,
+  change: Change,
+  messages: { notFound: string; conflictHint: string },
+): Promise<Item> => {
   const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt', '#modifiedBy': 'modifiedBy', '#requestId': 'requestId', '#entity': 'entity' };
   const values: Record<string, unknown> = { ':expected': expectedVersion, ':one': 1, ':at': change.at, ':by': change.actorId, ':req': change.requestId, ':entity': USER_ENTITY };
   const sets = ['#version = #version + :one', '#updatedAt = :at', '#modifiedBy = :by', '#requestId = :req'];
-  for (const field of ['name', 'timezone'] as const) {
-    if (patch[field] === undefined) continue;
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
     names[`#${field}`] = field;
-    values[`:${field}`] = patch[field];
+    values[`:${field}`] = value;
     sets.push(`#${field} = :${field}`);
   }
   try {
@@ -137,17 +147,26 @@ const update = async (userId: string, patch: ProfilePatch, expectedVersion: numb
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return toUserProfile(Attributes as Item);
+    return Attributes as Item;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) {
       const current = oldImage(error.Item);
-      if (!isProfile(current)) throw new NotFound('user', 'Your profile was not found.');
-      throw new Conflict(`The profile was changed meanwhile: it is at version ${Number(current.version)}, not ${expectedVersion}. Reload it and retry.`, {
+      if (!isProfile(current)) throw new NotFound('user', messages.notFound);
+      throw new Conflict(`The profile was changed meanwhile: it is at version ${Number(current.version)}, not ${expectedVersion}.${messages.conflictHint}`, {
         currentVersion: Number(current.version),
       });
     }
     throw error;
   }
 };
+
+/** Applies `patch` when the stored profile is at `expectedVersion`; NotFound / Conflict otherwise. */
+const update = async (userId: string, patch: ProfilePatch, expectedVersion: number, change: Change): Promise<UserProfile> =>
+  toUserProfile(
+    await updateProfileItem(userId, { name: patch.name, timezone: patch.timezone }, expectedVersion, change, {
+      notFound: 'Your profile was not found.',
+      conflictHint: ' Reload it and retry.',
+    }),
+  );
 
 export const userStore: UserStorePort & { get: typeof get } = { get, findByEmail, create, ensure, update };
