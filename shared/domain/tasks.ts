@@ -187,24 +187,10 @@ const liveTask = (t: Task): Task => ({
 });
 
 /** What the API answers for a task: its reminders and whether it is overdue now, no schedule bookkeeping. */
-export const publicTask = (t: Task, now: string = new Date().toISOString()): TaskView => ({
-  id: t.id,
-  projectId: t.projectId,
-  title: t.title,
-  description: t.description,
-  status: t.status,
-  priority: t.priority,
-  dueAt: t.dueAt,
-  tags: t.tags,
-  assigneeId: t.assigneeId,
-  createdBy: t.createdBy,
-  createdAt: t.createdAt,
-  updatedAt: t.updatedAt,
-  completedAt: t.completedAt,
-  version: t.version,
-  reminders: t.reminders,
-  overdue: isOverdue(t, now),
-});
+export const publicTask = (t: Task, now: string = new Date().toISOString()): TaskView => {
+  const { remindersVersion: _version, overdueAt: _overdueAt, ...view } = liveTask(t);
+  return { ...view, overdue: isOverdue(t, now) };
+};
 
 const badReminders = (message: string) => new ValidationFailed(message, [{ field: 'body.reminders', message }]);
 
