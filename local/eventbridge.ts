@@ -6,9 +6,9 @@
 // TestEventPattern is answered too. Point a client at it with AWS_ENDPOINT_URL_EVENTBRIDGE.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { InvalidPatternError, matches, parseEventJson, validatePattern, type EventPattern } from '#shared/events/pattern-matcher';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local/lambda';
+import { listenOnLoopback } from '#local/ports';
 
 /** The event as EventBridge hands it to a rule's targets. */
 export interface EventBridgeEvent {
@@ -259,11 +259,7 @@ export const startLocalEventBridge = async <Target>(options: LocalEventBridgeOpt
     }
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port);
 
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -12,8 +12,8 @@
 // accepted, but no log tail is returned (handlers log to this process's output).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { FunctionTimeout, LOCAL_ACCOUNT_ID, LOCAL_REGION, invoke } from '#local/lambda';
+import { listenOnLoopback } from '#local/ports';
 
 export interface LocalFunction {
   /** Module (from `root`) exporting `handler`. */
@@ -180,11 +180,7 @@ export const startLambdaApi = async (options: LambdaApiOptions): Promise<LambdaA
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port);
 
   return {
     endpoint: `http://127.0.0.1:${port}`,

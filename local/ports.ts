@@ -1,4 +1,5 @@
-import { createServer } from 'node:net';
+import type { Server } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 
 /** Asks the OS for a free loopback port. */
 export const freePort = (): Promise<number> =>
@@ -60,4 +61,13 @@ export const portFromEnv = (name: string, env: NodeJS.ProcessEnv = process.env):
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name}=${raw} is not a port number.`);
   return port;
+};
+
+/** Starts `server` on loopback at `port` (omitted → a free one) and answers the port it got; rejects if it is taken. */
+export const listenOnLoopback = async (server: Server, port?: number): Promise<number> => {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port ?? 0, '127.0.0.1', () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
 };

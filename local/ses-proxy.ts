@@ -17,8 +17,8 @@
 // so one SendEmail call may use up to three of `failNext`.
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { listenOnLoopback } from '#local/ports';
 
 export const SesFaultsSchema = z
   .object({
@@ -242,11 +242,7 @@ export const startSesFaultProxy = async (options: { target: string; port?: numbe
     }
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port);
 
   return {
     url: `http://127.0.0.1:${port}`,

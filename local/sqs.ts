@@ -5,12 +5,12 @@
 // they do not survive a restart. Point a client at it with AWS_ENDPOINT_URL_SQS.
 import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { RETENTION_SECONDS, dlqName, queueName, queues, visibilityTimeoutSeconds, type QueueName } from '#shared/events/queues';
 import { PUBLISHER_DLQ } from '#shared/events/outbox';
 import { RULE_TARGETS_DLQ } from '#shared/events/rules';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local/lambda';
+import { listenOnLoopback } from '#local/ports';
 
 export interface LocalSqsOptions {
   /** Port to listen on (loopback); omitted → a free one. */
@@ -77,11 +77,7 @@ export const startLocalSqs = async (options: LocalSqsOptions = {}): Promise<Loca
     emulateQueueCreationLifecycle: false,
   });
   const server = createServer((req, res) => void requestHandler(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port);
   service.PORT = port; // queue URLs carry the port
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new SQSClient({

@@ -28,10 +28,10 @@
 // server starts, so a definition that would not run offline fails loudly instead of mid-execution.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local/lambda';
 import { functionErrorPayload } from '#local/lambda-api';
+import { listenOnLoopback } from '#local/ports';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22); Node 20 lacks it.
 type WithResolvers = <T>() => { promise: Promise<T>; resolve: (value: T | PromiseLike<T>) => void; reject: (reason?: unknown) => void };
@@ -547,11 +547,7 @@ export const startLocalStepFunctions = async (options: LocalStepFunctionsOptions
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port);
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
