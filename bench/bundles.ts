@@ -4,7 +4,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
+import { build } from 'esbuild';
+import { deployedBuildOptions } from '#lib/bundling/build-options';
 import type { BenchConfig } from './config.ts';
 import { median, percentile, shuffled } from './stats.ts';
 import type { SynthResult, SynthesizedFunction } from './synth-bundles.ts';
@@ -16,33 +17,7 @@ export const PROBE = join(BENCH_DIR, 'init-probe.mjs');
 export const BUNDLE_BUDGET_BYTES = 250 * 1024;
 export const INIT_BUDGET_RATIO = 1.5;
 
-/** ESM bundles have no `require`; the same banner as lib/constructs/taskwell-function.ts. */
-import { ENV_CREDENTIALS_MODULE } from '#lib/constructs/taskwell-function';
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
-
-/**
- * The esbuild options NodejsFunction passes for a TaskwellFunction (lib/constructs/taskwell-function.ts:
- * ESM, minified, linked source map without sources, nothing external, module/main fields, target node22, the
- * credential-provider alias).
- */
-export const deployedBuildOptions = (root: string, entry: string, outfile: string): BuildOptions => ({
-  absWorkingDir: root,
-  entryPoints: [entry],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  mainFields: ['module', 'main'],
-  banner: { js: ESM_REQUIRE_BANNER },
-  tsconfig: join(root, 'tsconfig.json'),
-  // As TaskwellFunction bundles: credentials from the environment only (lib/bundling/env-credentials.ts).
-  alias: { '@aws-sdk/credential-provider-node': ENV_CREDENTIALS_MODULE },
-  logLevel: 'warning',
-});
+export { deployedBuildOptions } from '#lib/bundling/build-options';
 
 export interface InitSample {
   /** From process start to the end of the bundle's module evaluation. */

@@ -79,6 +79,8 @@ export interface CostModel {
     emails: number;
   };
   memoryMb: number;
+  /** What the mix costs at least with the architecture the issues require, whatever the code does (see requiredFloor). */
+  floor: { lines: CostLine[]; total: number };
   missing: string[];
 }
 
@@ -234,9 +236,11 @@ export const costModel = (input: CostInput): CostModel => {
     },
   ];
   const total = lines.reduce((s, l) => s + l.perMillion, 0);
+  const floorLines = requiredFloor(avg.events, avg.deliveries);
   return {
     lines,
     total,
+    floor: { lines: floorLines, total: floorLines.reduce((s, l) => s + l.perMillion, 0) },
     measuredTotal: lines.filter((l) => !l.assumed).reduce((s, l) => s + l.perMillion, 0),
     observability,
     perRequest: avg,
@@ -244,6 +248,30 @@ export const costModel = (input: CostInput): CostModel => {
     missing: [...new Set(missing)],
   };
 };
+
+/**
+ * The least the mix can cost with what the issues require, before any DynamoDB unit, Lambda millisecond or consumer
+ * invocation: every request passes the gateway and a Lambda authorizer that is not cached (issue 2: a Lambda
+ * authorizer on every route; issue 5: a disabled user's tokens stop working on the next request), and every change
+ * is a domain event on the bus (issue 3) that the enabled rules deliver to queues, each delivery at least
+ * EventBridge's one SendMessage (the measured events and deliveries of the mix).
+ */
+export const requiredFloor = (eventsPerRequest: number, deliveriesPerRequest: number): CostLine[] => [
+  { component: 'API Gateway HTTP API', perMillion: PRICES.httpApiPerMillionRequests, basis: '1 request', assumed: false },
+  { component: 'Lambda requests (authorizer + route)', perMillion: 2 * PRICES.lambdaPerMillionRequests, basis: '2 invocations, the authorizer uncached', assumed: false },
+  {
+    component: 'EventBridge (domain events)',
+    perMillion: eventsPerRequest * PRICES.eventBridgePerMillionCustomEvents,
+    basis: `${eventsPerRequest.toFixed(2)} events`,
+    assumed: false,
+  },
+  {
+    component: 'SQS (SendMessage only)',
+    perMillion: deliveriesPerRequest * PRICES.sqsPerMillionRequests,
+    basis: `${deliveriesPerRequest.toFixed(2)} messages × 1 request`,
+    assumed: false,
+  },
+];
 
 /** The total with every request-path Lambda duration multiplied (Graviton at 1024 MB vs this core; AWS DynamoDB round trips). */
 export const totalWithDurationFactor = (model: CostModel, factor: number): number =>
@@ -297,21 +325,13 @@ export const costLevers = (input: CostInput): Lever[] => {
     { ...current, capacity: withCalls(current.capacity, (call) => (call.operation === 'BatchGetItem' && call.consistent && call.capacity ? call.capacity.total / 2 : undefined)) },
   );
   add(
-    'Audit records of at most 1 KB',
-    'the audit record keeps the changed fields, not the full before/after states: one write unit on the table and on each of its two indexes',
-    {
-      ...current,
-      capacity: withCalls(current.capacity, (call) => (call.kind === 'write' && call.pk?.startsWith('AUDIT#') && call.capacity ? 1 + Object.keys(call.capacity.indexes).length : undefined), 'consumers'),
-    },
-  );
-  add(
     'Audit straight from the stream',
     'the publisher writes the audit records of its batch itself (BatchWriteItem): no EventBridge event that only the audit rule wants, no SQS message, no consumer invocation for audit',
     { ...current, fromStream: ['audit'] },
   );
   add(
     'No Lambda authorizer on the request path',
-    "HTTP API's built-in JWT authorizer (no invocation, no profile read), disabled users refused by revoking their tokens",
+    "HTTP API's built-in JWT authorizer (no invocation, no profile read); not ours to take: issue 2 asks for a Lambda authorizer and issue 5 for a disabled user's tokens to stop working on the next request, which a JWT authorizer cannot know",
     { ...current, authorizer: false },
   );
   return levers;

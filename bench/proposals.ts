@@ -1,6 +1,6 @@
 // "Why budgets are missed and what fixes them": the reading of one run's figures, with those figures in it.
 import { BUNDLE_BUDGET_BYTES, INIT_BUDGET_RATIO } from './bundles.ts';
-import { COST_BUDGET_PER_MILLION, PRICES } from './cost.ts';
+import { COST_BUDGET_PER_MILLION } from './cost.ts';
 import { isRouteHandler } from './handlers.ts';
 import type { BenchRun } from './report.ts';
 import { fmt, kb, pct } from './stats.ts';
@@ -13,8 +13,6 @@ export const proposals = (run: BenchRun): string => {
   const out: string[] = [];
   const whatIf = (entry: string) => a?.whatIfs.find((w) => w.entry === entry);
   const getTask = whatIf('functions/tasks/get-task.ts');
-  const authorizerWi = whatIf('functions/auth/authorizer.ts');
-  const floorWi = whatIf('bench/floor-entry.ts');
   const breakdown = (entry: string) => a?.breakdowns.find((x) => x.entry === entry);
   const family = (entry: string, name: string) => breakdown(entry)?.families.find((f) => f.name === name)?.bytes ?? 0;
   const gt = 'functions/tasks/get-task.ts';
@@ -28,50 +26,56 @@ export const proposals = (run: BenchRun): string => {
 
   if (b) {
     const sdk = family(gt, '@aws-sdk/*') + family(gt, '@smithy/*');
+    const powertools = family(gt, '@aws-lambda-powertools/*');
     const gtBytes = breakdown(gt)?.bytes ?? 1;
-    out.push(`### Bundle size: every function is over ${BUNDLE_BUDGET_BYTES / 1024} KB — and so is the floor
+    const overBudget = b.functions.filter((f) => f.bytes > BUNDLE_BUDGET_BYTES);
+    const sizes = b.functions.map((f) => f.bytes);
+    out.push(`### Bundle size: ${overBudget.length} of ${b.functions.length} functions over ${BUNDLE_BUDGET_BYTES / 1024} KB; the floor alone is ${kbOf(b.floor.bytes)}
 
-The floor, a bundle that does nothing but create a \`DynamoDBDocumentClient\`, is already ${kbOf(b.floor.bytes)}: with the SDK bundled,
-no function can meet the budget as the code stands. In \`tasks/get-task\` (${kbOf(gtBytes)}) the AWS SDK (@aws-sdk/* + @smithy/*) is
-${kbOf(sdk)} (${pct(sdk, gtBytes)}), zod ${kbOf(family(gt, 'zod'))}, Powertools ${kbOf(family(gt, '@aws-lambda-powertools/*'))} and our own
-code ${kbOf(family(gt, '(taskwell code)'))} (tables below). Proposals, each measured below by rebuilding with an esbuild alias that models it:
+Applied so far, each a cause found in the bundle analysis below (earlier runs, for the record: at commit 75e2b14 the floor was
+203.4 KB and get-task 415.0 KB; before that 339.2 and 551.0 KB):
 
-1. **Credentials from the environment only — applied** (the deployed bundles alias \`@aws-sdk/credential-provider-node\` to
-   lib/bundling/env-credentials.ts, \`fromEnv\` only; so does this floor). The SDK's default chain (SSO, INI files, STS web identity,
-   IMDS, \`login\`, with nested STS/SSO/SSO-OIDC/Signin clients) was 136 KB of every bundle before (docs/benchmarks.md of commit
-   before the change: floor 339.2 KB, get-task 551.0 KB). Lambda always puts the role's credentials in the environment; the local
-   runtime runs the sources and keeps the full chain.
-2. **Idempotency and JMESPath only where they are used** (${getTask ? `a further −${kb(getTask.bytes[1]! - getTask.bytes[2]!)} KB in get-task` : 'see below'}${authorizerWi ? `, −${kb(authorizerWi.bytes[1]! - authorizerWi.bytes[2]!)} KB in the authorizer` : ''}).
-   shared/http/handler.ts imports Powertools idempotency (and its DynamoDB persistence layer) for every function, though only the two
-   create handlers use it; the logger's \`correlationIdPath\` needs \`@aws-lambda-powertools/logger/correlationId\`, i.e. the JMESPath
-   engine, in every function including the authorizer. Fix: an \`idempotent()\` wrapper in its own module, imported by create-task and
-   create-project only; set the correlation id with \`logger.setCorrelationId(event.requestContext.requestId)\` in a small \`before\`.
-3. **zod/mini for request validation**: the same task schema weighs ${kbOf(zodClassic)} with zod's classic API and ${kbOf(zodMini)} with
-   \`zod/mini\` (bench/what-if/zod-*.ts)${zodInitMs !== undefined ? `; zod also spends ${fmt(zodInitMs)} ms of get-task's init building schemas` : ''}.
-   The OpenAPI document is generated from the same schemas: check that zod-openapi accepts zod/mini schemas (both are zod v4 core)
-   before moving, or keep classic schemas only where the document is built (see 5).
-4. **What remains is the SDK's core.** After 2, get-task is ${kbOf(getTask?.bytes[2])}; with 3 about ${getTask && zodClassic && zodMini ? kbOf(getTask.bytes[2]! - (zodClassic - zodMini)) : '?'}.
-   The floor is ${kbOf(floorWi?.bytes[1])} (@smithy/core alone is ${kbOf(breakdown('bench/floor-entry.ts')?.packages.find((p) => p.name === '@smithy/core')?.bytes)}), so ${BUNDLE_BUDGET_BYTES / 1024} KB leaves
-   ${floorWi ? kbOf(BUNDLE_BUDGET_BYTES - floorWi.bytes[1]!) : '?'} for Powertools, middy, validation and our code. **Decision for the lead:** keep the SDK bundled
-   (DESIGN.md) and set the budget at what 1–3 reach (≈ 300 KB), or leave \`@aws-sdk/*\` to the nodejs22.x runtime (reference column:
-   ${getTask ? kbOf(getTask.bytes[3]) : '?'} for get-task) and give up the pinned SDK.`);
+1. **Credentials from the environment only** (lib/bundling/env-credentials.ts, an esbuild alias for
+   \`@aws-sdk/credential-provider-node\`): the SDK's default chain (SSO, INI files, STS web identity, IMDS, with nested
+   STS/SSO/SSO-OIDC clients) was 136 KB of every bundle; Lambda always puts the role's credentials in the environment.
+2. **No event-stream codec** (lib/bundling/no-event-streams.ts): the SDK's protocol code \`import()\`s
+   \`@smithy/core/event-streams\` for streaming operations; none of our clients has one, but esbuild inlines every \`import()\`
+   target — about 20 KB of every bundle with what it pulled in (floor 203.4 → ${kbOf(b.floor.bytes)}).
+3. **Idempotency and JMESPath only where they are used**: Powertools idempotency with its DynamoDB persistence layer and the
+   JMESPath engine (~37 KB) now sit in shared/http/idempotency.ts, imported by the two create handlers only; the logger's
+   correlation id is set directly instead of through a JMESPath \`correlationIdPath\`.
+4. **zod/mini instead of zod's classic API** (shared/schemas/zod.ts): the same task schema is ${kbOf(zodClassic)} with the classic
+   API and ${kbOf(zodMini)} with \`zod/mini\` (bench/what-if/zod-*.ts); get-task now carries ${kbOf(family(gt, 'zod'))} of zod.
+5. **The OpenAPI document generated ahead of time** (shared/openapi/openapi.json, \`npm run openapi\`, a unit test fails when
+   it is stale): \`openapi-get-openapi\` no longer carries zod, zod-openapi and every schema.
+6. **Task functions take only \`access()\` and \`settings()\`** from the project and notification stores, not the stores' objects
+   (whose every method esbuild must keep).
+
+What remains: function bundles are ${kbOf(Math.min(...sizes))}–${kbOf(Math.max(...sizes))}. In \`tasks/get-task\` (${kbOf(gtBytes)}) the
+AWS SDK (@aws-sdk/* + @smithy/*) is ${kbOf(sdk)} (${pct(sdk, gtBytes)}), Powertools ${kbOf(powertools)}, zod ${kbOf(family(gt, 'zod'))}, middy
+${kbOf(family(gt, '@middy/*'))} and our own code ${kbOf(family(gt, '(taskwell code)'))}. The floor — a bundle that only creates a
+\`DynamoDBDocumentClient\` — is ${kbOf(b.floor.bytes)} (@smithy/core alone ${kbOf(breakdown('bench/floor-entry.ts')?.packages.find((p) => p.name === '@smithy/core')?.bytes)}), which leaves
+${kbOf(BUNDLE_BUDGET_BYTES - b.floor.bytes)} under the budget for everything a function adds; Powertools' logger and metrics, which DESIGN.md
+names for every function, take ${kbOf(powertools)} of that alone, and a function with a second client (Cognito, SES, SQS, Step
+Functions) adds its service model on top. **Decision for the lead:** keep the SDK bundled (DESIGN.md: pinned, measured) and set the
+budget at what this run reaches (${kbOf(Math.max(...sizes))} for the largest; route functions like get-task ${kbOf(gtBytes)}), or leave
+\`@aws-sdk/*\` to the nodejs22.x runtime (reference column below: ${getTask ? kbOf(getTask.bytes[1]) : '?'} for get-task) and give up the pinned SDK.`);
   }
 
   if (b) {
     const over = b.functions.filter((f) => f.initRatio > INIT_BUDGET_RATIO).sort((x, y) => y.initRatio - x.initRatio);
+    const worst = [...b.functions].sort((x, y) => y.initRatio - x.initRatio)[0];
     out.push(`### Cold init: ${over.length ? `${over.length} function${over.length === 1 ? '' : 's'} over ${INIT_BUDGET_RATIO}× the floor` : `every function within ${INIT_BUDGET_RATIO}× the floor`}
 
-${over.length ? `Over: ${over.map((f) => `\`${f.id}\` ${fmt(f.initRatio, 2)}×`).join(', ')}. ` : ''}Cold init is mostly V8 compiling the bundle:
+${over.length ? `Over: ${over.map((f) => `\`${f.id}\` ${fmt(f.initRatio, 2)}×`).join(', ')}. ` : `The slowest is \`${worst?.id}\` at ${fmt(worst?.initRatio ?? 0, 2)}×. `}Cold init is mostly V8 compiling the bundle:
 ${compileMs !== undefined && profile ? `in get-task's profile \`compileSourceTextModule\` alone takes ${fmt(compileMs)} of ${fmt(profile.totalMs)} ms, ` : ''}Node's own start-up most
-of the rest; running module-scope code (all modules' top levels, hoisted by esbuild into one function) is ${topLevelMs !== undefined ? `${fmt(topLevelMs)} ms` : 'small'}.
-So init follows bundle size, and proposals 1–3 are also the init fixes: measured on get-task (median wall / CPU ms),
-${getTask?.initMs && getTask.initCpuMs ? `${fmt(getTask.initMs[0]!)} / ${fmt(getTask.initCpuMs[0]!)} as deployed → ${fmt(getTask.initMs[1]!)} / ${fmt(getTask.initCpuMs[1]!)} with 1 → ${fmt(getTask.initMs[2]!)} / ${fmt(getTask.initCpuMs[2]!)} with 1 + 2` : 'see the what-if table'}
-(the floor falls too, ${floorWi?.initMs && floorWi.initCpuMs ? `${fmt(floorWi.initMs[0]!)} / ${fmt(floorWi.initCpuMs[0]!)} → ${fmt(floorWi.initMs[1]!)} / ${fmt(floorWi.initCpuMs[1]!)}` : ''}, so the ratio moves less than the milliseconds).
+of the rest; running module-scope code (all modules' top levels, hoisted by esbuild into one function) is ${topLevelMs !== undefined ? `${fmt(topLevelMs)} ms` : 'small'}${zodInitMs !== undefined ? `, of which zod building schemas ${fmt(zodInitMs)} ms` : ''}.
+So init follows bundle size, and the bundle fixes above are the init fixes too. \`openapi-get-openapi\` was the outlier (2.10× at
+commit 75e2b14): it built the whole OpenAPI document with zod-openapi at module scope; it now serves the pre-generated file.
 
-5. **\`openapi-get-openapi\` builds the whole OpenAPI document at module scope** (zod-openapi over every schema): generate
-   \`openapi.json\` at build time (it depends only on the schemas) and serve the file; the function then needs neither zod nor zod-openapi.
-6. **\`NODE_OPTIONS=--enable-source-maps\`** makes Node read and parse the bundle's source map (${kbOf(b.functions.find((f) => f.id === 'tasks-get-task')?.mapBytes)} for get-task) at load${sourceMap ? `: ${fmt(sourceMap.withMs - sourceMap.withoutMs)} ms wall / ${fmt(sourceMap.withCpuMs - sourceMap.withoutCpuMs)} ms CPU of get-task's init here (medians of ${sourceMap.runs})` : ''}. Readable
-   stack traces are worth something; the alternative is resolving traces offline from the .map kept with the build.
+One lever is left on purpose: **\`NODE_OPTIONS=--enable-source-maps\`** makes Node read and parse the bundle's source map
+(${kbOf(b.functions.find((f) => f.id === 'tasks-get-task')?.mapBytes)} for get-task) at load${sourceMap ? `: ${fmt(sourceMap.withMs - sourceMap.withoutMs)} ms wall / ${fmt(sourceMap.withCpuMs - sourceMap.withoutCpuMs)} ms CPU of get-task's init here (medians of ${sourceMap.runs})` : ''}.
+Readable stack traces in the logs are worth that to operators; the alternative is resolving traces offline from the .map kept with the build.
 
 Memory: the functions run at 1024 MB. Warm invocations here spend ${run.handlers ? `${fmt(Math.min(...run.handlers.figures.map((f) => f.handlerMs.p50)))}–${fmt(Math.max(...run.handlers.figures.map((f) => f.handlerMs.p50)))} ms` : 'a few ms'}, mostly waiting on DynamoDB, and Lambda duration is
 ${run.cost ? `$${(run.cost.lines.find((l) => l.component.startsWith('Lambda duration'))?.perMillion ?? 0).toFixed(3)}` : 'a small part'} of the cost per million: memory is not the cost lever. More memory (more CPU) would mainly shorten
@@ -91,25 +95,29 @@ The latency is the round trips: most task routes make two reads before they can 
   if (run.cost && run.levers) {
     const c = run.cost;
     const line = (prefix: string) => c.lines.filter((l) => l.component.startsWith(prefix)).reduce((sum, l) => sum + l.perMillion, 0);
-    const fixed = line('API Gateway') + line('Lambda requests');
-    const pipeline = line('EventBridge') + line('SQS') + line('Publisher') + line('Consumer');
+    const requestPath = line('API Gateway') + line('Lambda requests') + line('Lambda duration') + line('DynamoDB') + line('Cold starts');
+    const pipeline = line('EventBridge') + line('SQS') + line('Publisher') + line('Consumer') + line('SES');
     const last = run.levers[run.levers.length - 1];
+    const audit = run.capacity?.costs.flatMap((x) => x.consumers.calls).find((call) => call.pk?.startsWith('AUDIT#') && call.kind === 'write');
     out.push(`### Cost: $${c.total.toFixed(2)} per million mixed requests against $${COST_BUDGET_PER_MILLION.toFixed(2)}
 
-API Gateway and two Lambda invocations alone are $${fixed.toFixed(2)} per million before any work, leaving $${(COST_BUDGET_PER_MILLION - fixed).toFixed(2)} for
-DynamoDB (measured $${(line('DynamoDB reads') + line('DynamoDB writes')).toFixed(2)}) and the event pipeline (measured $${pipeline.toFixed(2)}: EventBridge,
-SQS, and above all the consumers' writes — an audit record is ${(() => {
-      const audit = run.capacity?.costs.flatMap((x) => x.consumers.calls).find((call) => call.pk?.startsWith('AUDIT#') && call.kind === 'write');
-      return audit?.capacity ? `${fmt(audit.capacity.total, 0)} WCU: the full before/after states make it over 1 KB, written to the table and both GSIs (ALL projection)` : 'several WCU';
-    })()}). The levers in section 5, cumulatively, bring it to **$${last ? last.total.toFixed(2) : '?'}**:
+**The budget is below what the required architecture costs before our code does anything**: $${c.floor.total.toFixed(2)} per million (section 5:
+${c.floor.lines.map((l) => `${l.component} $${l.perMillion.toFixed(2)}`).join(', ')}). The Lambda authorizer on every request and
+uncached comes from issues 2 and 5 (a disabled user's tokens must stop working on the next request); an event per change,
+delivered to the audit, notification, stats and reminder queues, from issue 3. Of the measured $${c.total.toFixed(2)}, the request
+path (gateway, both functions, their DynamoDB units, cold starts) is $${requestPath.toFixed(2)} and the event pipeline $${pipeline.toFixed(2)}.
 
-${run.levers.map((l, i) => `${i + 1}. ${l.name} (−$${l.saving.toFixed(3)}): ${l.change}.`).join('\n')}
+Applied this round: **audit records compressed** — their \`changes\`/\`before\`/\`after\` travel as one gzip JSON attribute
+(shared/store/audit-store.ts), so the record of an edit to a short task is under 1 KB: ${audit?.capacity ? `${fmt(audit.capacity.total, 0)} WCU for table and both indexes` : 'fewer WCU'} in this run's mix (6 before);
+a task with a 350-character description goes from 9 to 6 WCU (test/integration/audit/audit-storage.test.ts). Creates no longer list
+fields they leave empty as changes (smaller records, and a truer audit).
 
-${last && last.total > COST_BUDGET_PER_MILLION ? `That is still over: API Gateway and the route's Lambda invocation are $${(PRICES.httpApiPerMillionRequests + PRICES.lambdaPerMillionRequests).toFixed(2)} of it whatever the code does,
-and each write still fans out to EventBridge and SQS for notifications. Below $2.00 needs, on top
-of these, fewer index writes (one audit index instead of two; KEYS_ONLY/INCLUDE projections where lists do not need whole items) or
-a budget that counts the event pipeline separately from the request path — a decision for the lead. Also note: audit records share one partition per month (\`AUDIT#yyyy-mm\`),
-which caps the audit write rate at one partition's 1,000 WCU/s (≈ ${Math.floor(1000 / 6)} events/s at 6 WCU each).` : ''}`);
+Still open, measured on this run's inputs (section 5, cumulative): ${run.levers.map((l) => `${l.name} −$${l.saving.toFixed(3)}`).join('; ')}${last ? ` — $${last.total.toFixed(2)} with all of them` : ''}.
+The first two are ours to take but trade something (ids derived from the key; a member removed from a project could still read it for
+the second an eventually consistent read lags); the last two change what the issues ask for. **Decision for the lead:** either a budget
+for the request path (here $${requestPath.toFixed(2)}) with the event pipeline priced per write, or authorizer caching (API Gateway's result
+cache: a disabled user keeps access for up to its TTL) and fewer consumers per event. Also note: audit records share one partition
+per month (\`AUDIT#yyyy-mm\`), which caps the audit write rate at one partition's 1,000 WCU/s (≈ ${audit?.capacity ? Math.floor(1000 / audit.capacity.total) : 166} events/s at this record size).`);
   }
 
   if (run.capacity) {

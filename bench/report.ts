@@ -367,6 +367,12 @@ ${table(['Component', '$ per million', 'Basis'], [
   ['**Total**', `**${c.total.toFixed(3)}**`, `budget $${COST_BUDGET_PER_MILLION.toFixed(2)}: **${c.total <= COST_BUDGET_PER_MILLION ? 'PASS' : 'FAIL'}**`],
 ])}
 
+**The floor of the required architecture.** Before any DynamoDB unit, Lambda millisecond or consumer invocation, the mix
+costs at least $${c.floor.total.toFixed(3)} per million: ${c.floor.lines.map((l) => `${l.component} $${l.perMillion.toFixed(3)} (${l.basis})`).join(' + ')}.
+Every request passes the gateway and the Lambda authorizer, uncached (issue 2 asks for a Lambda authorizer on every route, issue 5
+that a disabled user's tokens stop working on the next request), and every change is a domain event (issue 3) delivered to the
+queues of its consumers. ${c.floor.total > COST_BUDGET_PER_MILLION ? `That floor alone is over the $${COST_BUDGET_PER_MILLION.toFixed(2)} budget, so no change to our code can meet it: the budget and those requirements need a decision (see the last section).` : `That leaves $${(COST_BUDGET_PER_MILLION - c.floor.total).toFixed(3)} for everything the code decides.`}
+
 ${run.levers?.length ? `What would bring it down, computed with the same model on the measured inputs (cumulative, top to bottom):
 
 ${table(['Lever', 'Change', '$ per million after', 'saves'], run.levers.map((l) => [l.name, l.change, l.total.toFixed(3), l.saving.toFixed(3)]))}
@@ -427,11 +433,10 @@ ${table(
         [`\`${w.entry.replace(/\.ts$/, '')}\` init ms`, ...w.initMs!.map((v) => (Number.isFinite(v) ? fmt(v) : 'n/a'))],
         [`\`${w.entry.replace(/\.ts$/, '')}\` init CPU ms`, ...(w.initCpuMs ?? []).map((v) => (Number.isFinite(v) ? fmt(v) : 'n/a'))],
       ]);
-    parts.push(`### What the proposals save, measured
+    parts.push(`### How much of a bundle is the SDK
 
-The same entries built again with esbuild aliases that model each proposal (stand-ins in bench/what-if/), cumulatively from left
-to right: ${WHAT_IFS.map((w) => `**${w.name}**: ${w.description}`).join('; ')}. Cold init is the median of ${run.config.sourceMapRuns}
-interleaved fresh processes (the SDK-less build cannot run outside Lambda).
+The same entries built again, from left to right: ${WHAT_IFS.map((w) => `**${w.name}**: ${w.description}`).join('; ')}. Cold init is the
+median of ${run.config.sourceMapRuns} interleaved fresh processes (the SDK-less build cannot run outside Lambda).
 
 ${table(['KB', ...WHAT_IFS.map((w) => w.name)], [...rows, ...inits])}`);
   }

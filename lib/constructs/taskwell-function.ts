@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import type { RouteGrants } from '#shared/routes';
 import { TABLE } from '#shared/store/table';
 import { catalogue, eventQueueNames } from '#shared/ops/dlq-catalogue';
+import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER, MAIN_FIELDS } from '#lib/bundling/build-options';
 
 /** The repository root: entries, package-lock.json and tsconfig.json are resolved from here. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -54,12 +55,6 @@ export const senderAddress = (mailFrom: string): string => {
   if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address)) throw new Error(`not a sender address: ${JSON.stringify(mailFrom)}`);
   return address;
 };
-
-/** What bundles use instead of the SDK's default credential chain (lib/bundling/env-credentials.ts). */
-export const ENV_CREDENTIALS_MODULE = join(PROJECT_ROOT, 'lib', 'bundling', 'env-credentials.ts');
-
-/** ESM bundles have no `require`; some CommonJS dependencies still call it. */
-const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 export interface TaskwellFunctionProps {
   /** Handler module path from the repository root, e.g. `functions/tasks/create-task.ts` (exports `handler`). */
@@ -139,7 +134,7 @@ export class TaskwellFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
+        mainFields: MAIN_FIELDS,
         banner: ESM_REQUIRE_BANNER,
         minify: true,
         sourceMap: true,
@@ -149,8 +144,7 @@ export class TaskwellFunction extends Construct {
         // esbuild is a devDependency; bundling must never fall back to Docker.
         forceDockerBundling: false,
         tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
-        // Credentials from the environment only (Lambda always sets them): the default chain is ~136 KB of every bundle.
-        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': ENV_CREDENTIALS_MODULE },
+        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([module, replacement]) => [`--alias:${module}`, replacement])),
         logLevel: LogLevel.WARNING,
       },
     });

@@ -29,7 +29,8 @@ const sentReminders = (image: Image | undefined) =>
 const publicState = (image: Image | undefined): Image | null =>
   image ? Object.fromEntries(Object.entries(image).filter(([key]) => !INTERNAL.has(key))) : null;
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+// An absent attribute and a null one are the same value to a reader (the API answers null for both): no change.
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 const diff = (before: Image | null, after: Image | null) => {
   const fields = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);

@@ -1,6 +1,7 @@
 // Domain events: versioned, validated with zod when put on the bus and when consumed.
 // On EventBridge: Source `taskwell`, DetailType = the event type, Detail = the event.
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod';
+import { meta } from '#shared/schemas/helpers';
 
 export const EVENT_SOURCE = 'taskwell';
 
@@ -27,28 +28,28 @@ export type EventType = (typeof EVENT_TYPES)[number];
 
 export const ENTITY_TYPES = ['Task', 'Project', 'Membership', 'User'] as const;
 
-const state = z.record(z.string(), z.unknown()).nullable();
+const state = z.nullable(z.record(z.string(), z.unknown()));
 
-export const DomainEventSchema = z
-  .object({
+export const DomainEventSchema = meta(
+  z.strictObject({
     /** Derived from the stream record, so every consumer can be idempotent on it. */
-    id: z.string().min(1).max(256),
+    id: z.string().check(z.minLength(1), z.maxLength(256)),
     type: z.enum(EVENT_TYPES),
     /** Schema version of this event shape. */
     version: z.literal(1),
     occurredAt: z.iso.datetime(),
-    actor: z.object({ userId: z.string().min(1) }).strict(),
-    requestId: z.string().min(1),
-    entity: z.object({ type: z.enum(ENTITY_TYPES), id: z.string().min(1) }).strict(),
-    projectId: z.string().nullable(),
+    actor: z.strictObject({ userId: z.string().check(z.minLength(1)) }),
+    requestId: z.string().check(z.minLength(1)),
+    entity: z.strictObject({ type: z.enum(ENTITY_TYPES), id: z.string().check(z.minLength(1)) }),
+    projectId: z.nullable(z.string()),
     /** The entity's public state before and after the change (null where it did not exist). */
     before: state,
     after: state,
     /** The fields that changed, with their values before and after. */
-    changes: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown() }).strict()),
-  })
-  .strict()
-  .meta({ id: 'DomainEvent' });
+    changes: z.array(z.strictObject({ field: z.string(), before: z.unknown(), after: z.unknown() })),
+  }),
+  { id: 'DomainEvent' },
+);
 
 export type DomainEvent = z.output<typeof DomainEventSchema>;
 

@@ -1,15 +1,11 @@
 // The middy chain every HTTP function shares: logger, metrics, header normalisation, JSON body
-// parsing, zod validation, optional idempotency, and the problem+json error mapping.
+// parsing, zod validation, the route's own middlewares (e.g. idempotency), and the problem+json error mapping.
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { IdempotencyConfig, IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z, ZodType } from 'zod';
-import { flushMetrics, logger } from '#shared/observability/powertools';
-import { dynamodb } from '#shared/store/client';
+import type { z, ZodMiniType as ZodType } from 'zod/mini';
+import { correlationId, flushMetrics, logger } from '#shared/observability/powertools';
 import { HttpProblem, problemResponse, toProblem, zodFieldErrors } from '#shared/http/problem';
 import { callerFromEvent, type Caller } from '#shared/http/caller';
 
@@ -29,8 +25,8 @@ export interface HttpOptions<B, P, Q> {
   query?: Q;
   /** Who may call: `user` (default) needs a verified token, `admin` also the admins group. */
   auth?: 'none' | 'user' | 'admin';
-  /** Honour `Idempotency-Key` for this create operation; the name scopes the stored records. */
-  idempotent?: string;
+  /** Middlewares of this route that run after validation, e.g. `idempotency('create-task')` (#shared/http/idempotency). */
+  use?: middy.MiddlewareObj[];
   /** Largest accepted body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
 }
@@ -102,72 +98,13 @@ const toResponse = (result: HttpResult): APIGatewayProxyStructuredResultV2 => {
 const problemMapper = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
   onError: async (request) => {
     const requestId = request.event.requestContext?.requestId;
-    let error: unknown = request.error;
-    if (error instanceof IdempotencyValidationError) {
-      error = new HttpProblem(422, 'idempotency-key-reused', 'Idempotency key reused', 'This Idempotency-Key was already used with a different body.');
-    } else if (error instanceof IdempotencyAlreadyInProgressError) {
-      error = new HttpProblem(409, 'request-in-progress', 'Request in progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', undefined, { 'retry-after': '1' });
-    }
+    const error = request.error;
     const { problem, headers, expected } = toProblem(error, requestId);
     if (expected) logger.info('request rejected', { status: problem.status, type: problem.type });
     else logger.error('unexpected error', error as Error);
     request.response = problemResponse(problem, headers);
   },
 });
-
-const persistenceStores = new Map<string, DynamoDBPersistenceLayer>();
-const idempotencyFor = (operation: string) => {
-  const persistenceStore =
-    persistenceStores.get(operation) ??
-    new DynamoDBPersistenceLayer({
-      tableName: process.env.TABLE_NAME ?? 'taskwell',
-      awsSdkV3Client: dynamodb,
-      keyAttr: 'pk',
-      sortKeyAttr: 'sk',
-      staticPkValue: `IDEMPOTENCY#${operation}`,
-      expiryAttr: 'expiresAt',
-    });
-  persistenceStores.set(operation, persistenceStore);
-  return onlyOwnRecordsDeleted(makeHandlerIdempotent({
-    persistenceStore,
-    config: new IdempotencyConfig({
-      // Scoped to the caller; requests without the header are not made idempotent.
-      eventKeyJmesPath: 'headers."idempotency-key" && [requestContext.authorizer.lambda.userId, headers."idempotency-key"]',
-      payloadValidationJmesPath: 'body',
-      throwOnNoIdempotencyKey: false,
-      expiresAfterSeconds: 24 * 60 * 60,
-    }),
-  }));
-};
-
-/**
- * Workaround for aws-powertools/powertools-lambda-typescript#5675 (fixed upstream in #5676, not yet
- * released as of 2.35.0): the middleware's onError deletes the idempotency record even when its own
- * `before` rejected the request (IdempotencyAlreadyInProgressError, IdempotencyValidationError). A
- * rejected concurrent duplicate would thus delete the original's lock (and a retry write twice); a
- * reused key with another body would delete the original's stored response. Here onError runs only
- * when `before` went through, i.e. when this request acquired the record.
- */
-type IdempotencyMiddleware = ReturnType<typeof makeHandlerIdempotent>;
-type IdempotencyRequest = Parameters<NonNullable<IdempotencyMiddleware['before']>>[0];
-
-const onlyOwnRecordsDeleted = (inner: IdempotencyMiddleware): IdempotencyMiddleware => {
-  const rejected = new WeakSet<IdempotencyRequest>();
-  return {
-    ...inner,
-    before: async (request: IdempotencyRequest) => {
-      try {
-        return await inner.before?.(request);
-      } catch (error) {
-        rejected.add(request);
-        throw error;
-      }
-    },
-    onError: async (request: IdempotencyRequest) => {
-      if (!rejected.has(request)) await inner.onError?.(request);
-    },
-  };
-};
 
 export const http = <B extends ZodType | undefined = undefined, P extends ZodType | undefined = undefined, Q extends ZodType | undefined = undefined>(
   options: HttpOptions<B, P, Q>,
@@ -177,7 +114,8 @@ export const http = <B extends ZodType | undefined = undefined, P extends ZodTyp
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
 
   const chain = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .use(injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId', resetKeys: true }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(correlationId())
     .use(flushMetrics())
     .use(httpHeaderNormalizer())
     .use(problemMapper())
@@ -194,7 +132,7 @@ export const http = <B extends ZodType | undefined = undefined, P extends ZodTyp
       },
     });
 
-  if (options.idempotent) chain.use(idempotencyFor(options.idempotent));
+  for (const middleware of options.use ?? []) chain.use(middleware);
 
   return chain.handler(async (event, context) => {
     const caller = callerFromEvent(event);

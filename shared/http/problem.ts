@@ -1,6 +1,6 @@
 // RFC 9457 problem+json: the one place that turns errors into HTTP responses.
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { ZodError } from 'zod';
+import type { $ZodError as ZodError } from 'zod/v4/core';
 import { DomainError, type FieldError } from '#shared/domain/errors';
 
 export interface Problem {

@@ -1,8 +1,7 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas the handlers validate with.
 // `operations` says which schemas belong to which route of shared/routes.ts; a unit test checks
 // that the two cover each other exactly.
-import * as z from 'zod';
-import type { ZodType } from 'zod';
+import type { ZodMiniType as ZodType } from 'zod/mini';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { routes, type RouteDef } from '#shared/routes';
 import * as task from '#shared/schemas/task';
@@ -12,6 +11,8 @@ import * as user from '#shared/schemas/user';
 import * as notification from '#shared/schemas/notification';
 import * as audit from '#shared/schemas/audit';
 import * as admin from '#shared/schemas/admin';
+import * as z from '#shared/schemas/zod';
+import { integer, meta } from '#shared/schemas/helpers';
 
 export interface Operation {
   body?: ZodType;
@@ -29,18 +30,19 @@ export interface Operation {
   conflict?: string;
 }
 
-const Problem = z
-  .object({
-    type: z.string().meta({ description: 'A stable URI naming the kind of problem' }),
+const Problem = meta(
+  z.object({
+    type: meta(z.string(), { description: 'A stable URI naming the kind of problem' }),
     title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    requestId: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().meta({ description: 'Field-level validation errors' }),
-  })
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+    status: integer(),
+    detail: z.optional(z.string()),
+    requestId: z.optional(z.string()),
+    errors: meta(z.optional(z.array(z.object({ field: z.string(), message: z.string() }))), { description: 'Field-level validation errors' }),
+  }),
+  { id: 'Problem', description: 'RFC 9457 problem details' },
+);
 
-const Health = z.object({ status: z.literal('ok'), service: z.string(), version: z.string() }).meta({ id: 'Health' });
+const Health = meta(z.object({ status: z.literal('ok'), service: z.string(), version: z.string() }), { id: 'Health' });
 
 export const operations: Record<string, Operation> = {
   'GET /v1/health': { ok: { status: 200, schema: Health, description: 'The service is up' } },
@@ -111,13 +113,17 @@ const problem = (description: string) => ({ description, content: { 'application
 
 const operationObject = (route: RouteDef, op: Operation): ZodOpenApiOperationObject => {
   const headers: Record<string, ZodType> = {};
-  if (op.idempotent) headers['idempotency-key'] = z.string().max(255).optional().meta({ description: 'Retry-safe creates: the same key and body give the same response, one write' });
-  if (op.versioned) headers['if-match'] = z.string().optional().meta({ description: 'The version you are updating, e.g. "3" (or send body.version)' });
+  if (op.idempotent) {
+    headers['idempotency-key'] = meta(z.optional(z.string().check(z.maxLength(255))), {
+      description: 'Retry-safe creates: the same key and body give the same response, one write',
+    });
+  }
+  if (op.versioned) headers['if-match'] = meta(z.optional(z.string()), { description: 'The version you are updating, e.g. "3" (or send body.version)' });
   const responses: ZodOpenApiOperationObject['responses'] = {
     [op.ok.status]: {
       description: op.ok.description,
       ...(op.ok.schema ? { content: json(op.ok.schema) } : {}),
-      ...(op.etag || op.versioned ? { headers: z.object({ etag: z.string().meta({ description: 'The version, quoted' }) }) } : {}),
+      ...(op.etag || op.versioned ? { headers: z.object({ etag: meta(z.string(), { description: 'The version, quoted' }) }) } : {}),
     },
     '400': problem('Invalid input; `errors` names each field'),
     '500': problem('Unexpected error; quote the request id'),

@@ -1,42 +1,51 @@
 // Request and response schemas of the admin audit log.
-// A namespace import lets esbuild drop what we don't use (zod's locales alone are ~260 KB).
-import * as z from 'zod';
+// zod/mini's functional API (shared/schemas/zod.ts): checks go in `.check(...)`, wrappers are functions.
+import * as z from '#shared/schemas/zod';
+import { meta, queryInt } from '#shared/schemas/helpers';
 import { ENTITY_TYPES, EVENT_TYPES } from '#shared/events/schemas';
 
-const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+/** Any ISO 8601 instant, answered in UTC. */
+const instant = z.pipe(
+  z.iso.datetime({ offset: true }),
+  z.transform((value: string) => new Date(value).toISOString()),
+);
 
-export const AuditQuery = z
-  .object({
-    entityType: z.enum(ENTITY_TYPES).optional().meta({ description: 'Task, Project, Membership or User' }),
-    entityId: z.string().min(1).max(200).optional().meta({ description: 'With entityType: the records of one entity (a membership is `<projectId>:<userId>`)' }),
-    actorId: z.string().min(1).max(64).optional().meta({ description: 'The records of changes one user made' }),
-    from: instant.optional().meta({ description: 'Inclusive lower bound on occurredAt (default: a year before `to`)' }),
-    to: instant.optional().meta({ description: 'Inclusive upper bound on occurredAt (default: now)' }),
-    limit: z.coerce.number().int().min(1).max(100).default(25).meta({ description: 'Page size, 1–100 (default 25)' }),
-    cursor: z.string().min(1).max(2048).optional().meta({ description: 'The nextCursor of the previous page' }),
-  })
-  .strict()
-  .meta({ id: 'AuditQuery' });
+export const AuditQuery = meta(
+  z.strictObject({
+    entityType: meta(z.optional(z.enum(ENTITY_TYPES)), { description: 'Task, Project, Membership or User' }),
+    entityId: meta(z.optional(z.string().check(z.minLength(1), z.maxLength(200))), {
+      description: 'With entityType: the records of one entity (a membership is `<projectId>:<userId>`)',
+    }),
+    actorId: meta(z.optional(z.string().check(z.minLength(1), z.maxLength(64))), { description: 'The records of changes one user made' }),
+    from: meta(z.optional(instant), { description: 'Inclusive lower bound on occurredAt (default: a year before `to`)' }),
+    to: meta(z.optional(instant), { description: 'Inclusive upper bound on occurredAt (default: now)' }),
+    limit: meta(queryInt(1, 100, 25), { description: 'Page size, 1–100 (default 25)' }),
+    cursor: meta(z.optional(z.string().check(z.minLength(1), z.maxLength(2048))), { description: 'The nextCursor of the previous page' }),
+  }),
+  { id: 'AuditQuery' },
+);
 
 const change = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() });
-const state = z.record(z.string(), z.unknown()).nullable();
+const state = z.nullable(z.record(z.string(), z.unknown()));
 
-export const AuditRecordSchema = z
-  .object({
-    id: z.string().meta({ description: 'The domain event id' }),
+export const AuditRecordSchema = meta(
+  z.object({
+    id: meta(z.string(), { description: 'The domain event id' }),
     type: z.enum(EVENT_TYPES),
     occurredAt: z.iso.datetime(),
     actor: z.object({ userId: z.string() }),
-    requestId: z.string().meta({ description: 'The API request that made the change' }),
+    requestId: meta(z.string(), { description: 'The API request that made the change' }),
     entity: z.object({ type: z.enum(ENTITY_TYPES), id: z.string() }),
-    projectId: z.string().nullable(),
-    changes: z.array(change).meta({ description: 'Each changed field with its value before and after' }),
+    projectId: z.nullable(z.string()),
+    changes: meta(z.array(change), { description: 'Each changed field with its value before and after' }),
     before: state,
     after: state,
     recordedAt: z.iso.datetime(),
-  })
-  .meta({ id: 'AuditRecord', description: 'One immutable audit record: who did what to which entity, when, from which request' });
+  }),
+  { id: 'AuditRecord', description: 'One immutable audit record: who did what to which entity, when, from which request' },
+);
 
-export const AuditPage = z
-  .object({ items: z.array(AuditRecordSchema), nextCursor: z.string().optional() })
-  .meta({ id: 'AuditPage', description: 'Newest first. A page may be shorter than `limit`; follow nextCursor until it is absent.' });
+export const AuditPage = meta(z.object({ items: z.array(AuditRecordSchema), nextCursor: z.optional(z.string()) }), {
+  id: 'AuditPage',
+  description: 'Newest first. A page may be shorter than `limit`; follow nextCursor until it is absent.',
+});

@@ -1,67 +1,62 @@
 // Request and response schemas of the auth routes: validation in the handlers, and the OpenAPI
 // document, from the same zod definitions. Emails are lower-cased: one address, one account.
-// A namespace import lets esbuild drop what we don't use (zod's locales alone are ~260 KB).
-import * as z from 'zod';
+// zod/mini's functional API (shared/schemas/zod.ts): checks go in `.check(...)`, wrappers are functions.
+import * as z from '#shared/schemas/zod';
+import { integer, meta } from '#shared/schemas/helpers';
 
-export const EmailSchema = z.email().max(254).toLowerCase().meta({ description: 'Account email (case-insensitive; stored lower-cased)' });
+export const EmailSchema = meta(z.email().check(z.maxLength(254), z.toLowerCase()), { description: 'Account email (case-insensitive; stored lower-cased)' });
 
 /** Checked at sign-up only (the user pool enforces the same policy); a login takes any password. */
-const newPassword = z
-  .string()
-  .min(12)
-  .max(256)
-  .refine((p) => /[a-z]/.test(p) && /[A-Z]/.test(p) && /\d/.test(p) && /[^A-Za-z0-9]/.test(p), {
-    message: 'Use upper- and lower-case letters, a digit and a symbol',
-  })
-  .meta({ description: '12–256 characters with upper- and lower-case letters, a digit and a symbol' });
-const password = z.string().min(1).max(256).meta({ description: 'The account password' });
-const name = z.string().trim().min(1).max(100).meta({ description: 'Display name (1–100 characters)' });
-const code = z.string().regex(/^\d{4,10}$/, 'Expected the numeric code from the confirmation email').meta({ description: 'The emailed confirmation code' });
-const refreshToken = z.string().min(20).max(8192).regex(/^[A-Za-z0-9_.-]+$/, 'Malformed token').meta({ description: 'A refresh token from login' });
+const newPassword = meta(
+  z.string().check(
+    z.minLength(12),
+    z.maxLength(256),
+    z.refine((p) => /[a-z]/.test(p) && /[A-Z]/.test(p) && /\d/.test(p) && /[^A-Za-z0-9]/.test(p), {
+      message: 'Use upper- and lower-case letters, a digit and a symbol',
+    }),
+  ),
+  { description: '12–256 characters with upper- and lower-case letters, a digit and a symbol' },
+);
+const password = meta(z.string().check(z.minLength(1), z.maxLength(256)), { description: 'The account password' });
+const name = meta(z.string().check(z.trim(), z.minLength(1), z.maxLength(100)), { description: 'Display name (1–100 characters)' });
+const code = meta(z.string().check(z.regex(/^\d{4,10}$/, 'Expected the numeric code from the confirmation email')), { description: 'The emailed confirmation code' });
+const refreshToken = meta(z.string().check(z.minLength(20), z.maxLength(8192), z.regex(/^[A-Za-z0-9_.-]+$/, 'Malformed token')), {
+  description: 'A refresh token from login',
+});
 
 // ---- requests ----
 
-export const RegisterInput = z
-  .object({ email: EmailSchema, password: newPassword, name })
-  .strict()
-  .meta({ id: 'RegisterInput', description: 'A new account; a confirmation code is emailed' });
+export const RegisterInput = meta(z.strictObject({ email: EmailSchema, password: newPassword, name }), {
+  id: 'RegisterInput',
+  description: 'A new account; a confirmation code is emailed',
+});
 
-export const ConfirmInput = z
-  .object({ email: EmailSchema, code })
-  .strict()
-  .meta({ id: 'ConfirmInput', description: 'Confirm an account with its emailed code' });
+export const ConfirmInput = meta(z.strictObject({ email: EmailSchema, code }), { id: 'ConfirmInput', description: 'Confirm an account with its emailed code' });
 
-export const LoginInput = z
-  .object({ email: EmailSchema, password })
-  .strict()
-  .meta({ id: 'LoginInput', description: 'Email and password' });
+export const LoginInput = meta(z.strictObject({ email: EmailSchema, password }), { id: 'LoginInput', description: 'Email and password' });
 
-export const RefreshInput = z
-  .object({ refreshToken })
-  .strict()
-  .meta({ id: 'RefreshInput', description: 'The refresh token of a session' });
+export const RefreshInput = meta(z.strictObject({ refreshToken }), { id: 'RefreshInput', description: 'The refresh token of a session' });
 
-export const LogoutInput = z
-  .object({ refreshToken })
-  .strict()
-  .meta({ id: 'LogoutInput', description: 'The refresh token to revoke' });
+export const LogoutInput = meta(z.strictObject({ refreshToken }), { id: 'LogoutInput', description: 'The refresh token to revoke' });
 
 // ---- responses ----
 
-export const RegistrationSchema = z
-  .object({ userId: z.string(), email: z.string(), name: z.string(), confirmed: z.boolean() })
-  .meta({ id: 'Registration', description: 'The new account (confirm it before logging in)' });
+export const RegistrationSchema = meta(z.object({ userId: z.string(), email: z.string(), name: z.string(), confirmed: z.boolean() }), {
+  id: 'Registration',
+  description: 'The new account (confirm it before logging in)',
+});
 
-export const ConfirmationSchema = z.object({ confirmed: z.literal(true) }).meta({ id: 'Confirmation' });
+export const ConfirmationSchema = meta(z.object({ confirmed: z.literal(true) }), { id: 'Confirmation' });
 
-export const SessionSchema = z
-  .object({
-    accessToken: z.string().meta({ description: 'Send as `Authorization: Bearer <accessToken>`' }),
+export const SessionSchema = meta(
+  z.object({
+    accessToken: meta(z.string(), { description: 'Send as `Authorization: Bearer <accessToken>`' }),
     idToken: z.string(),
-    refreshToken: z.string().meta({ description: 'Exchange at /v1/auth/refresh; revoke at /v1/auth/logout' }),
-    expiresIn: z.number().int().meta({ description: 'Seconds until the access token expires' }),
+    refreshToken: meta(z.string(), { description: 'Exchange at /v1/auth/refresh; revoke at /v1/auth/logout' }),
+    expiresIn: meta(integer(), { description: 'Seconds until the access token expires' }),
     tokenType: z.literal('Bearer'),
-  })
-  .meta({ id: 'Session', description: 'Tokens of a new session' });
+  }),
+  { id: 'Session', description: 'Tokens of a new session' },
+);
 
-export const RefreshedSessionSchema = SessionSchema.omit({ refreshToken: true }).meta({ id: 'RefreshedSession', description: 'New access and ID tokens' });
+export const RefreshedSessionSchema = meta(z.omit(SessionSchema, { refreshToken: true }), { id: 'RefreshedSession', description: 'New access and ID tokens' });

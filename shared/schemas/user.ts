@@ -1,25 +1,25 @@
 // Request and response schemas of /v1/me.
-// A namespace import lets esbuild drop what we don't use (zod's locales alone are ~260 KB).
-import * as z from 'zod';
+// zod/mini's functional API (shared/schemas/zod.ts): checks go in `.check(...)`, wrappers are functions.
+import * as z from '#shared/schemas/zod';
+import { integer, meta } from '#shared/schemas/helpers';
 import { isTimeZone } from '#shared/domain/users';
 
-const name = z.string().trim().min(1).max(100).meta({ description: 'Display name (1–100 characters)' });
-const timezone = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine(isTimeZone, { message: 'Unknown IANA time zone, e.g. Europe/Berlin' })
-  .meta({ description: 'IANA time zone, e.g. Europe/Berlin' });
-const version = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ description: 'The version you are updating (or send If-Match)' });
+const name = meta(z.string().check(z.trim(), z.minLength(1), z.maxLength(100)), { description: 'Display name (1–100 characters)' });
+const timezone = meta(
+  z.string().check(z.minLength(1), z.maxLength(64), z.refine(isTimeZone, { message: 'Unknown IANA time zone, e.g. Europe/Berlin' })),
+  { description: 'IANA time zone, e.g. Europe/Berlin' },
+);
+const version = meta(integer().check(z.minimum(1), z.maximum(Number.MAX_SAFE_INTEGER)), { description: 'The version you are updating (or send If-Match)' });
 
-export const UpdateMeInput = z
-  .object({ name: name.optional(), timezone: timezone.optional(), version: version.optional() })
-  .strict()
-  .refine((input) => input.name !== undefined || input.timezone !== undefined, { message: 'Send a name or a timezone to change', path: ['name'] })
-  .meta({ id: 'UpdateMeInput', description: 'Change my name or time zone' });
+export const UpdateMeInput = meta(
+  z
+    .strictObject({ name: z.optional(name), timezone: z.optional(timezone), version: z.optional(version) })
+    .check(z.refine((input) => input.name !== undefined || input.timezone !== undefined, { message: 'Send a name or a timezone to change', path: ['name'] })),
+  { id: 'UpdateMeInput', description: 'Change my name or time zone' },
+);
 
-export const UserProfileSchema = z
-  .object({
+export const UserProfileSchema = meta(
+  z.object({
     id: z.string(),
     email: z.string(),
     name: z.string(),
@@ -27,6 +27,7 @@ export const UserProfileSchema = z
     status: z.enum(['active', 'disabled']),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-    version: z.number().int(),
-  })
-  .meta({ id: 'UserProfile', description: 'A user profile; its ETag is its version' });
+    version: integer(),
+  }),
+  { id: 'UserProfile', description: 'A user profile; its ETag is its version' },
+);

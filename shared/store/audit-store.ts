@@ -3,6 +3,7 @@
 //   GSI1 AUDIT#<entityType>#<entityId>                the entity's history
 //   GSI2 AUDIT#ACTOR#<userId>                         what one user changed
 // Records are written once (conditional on absence) and never updated or deleted.
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ValidationFailed } from '#shared/domain/errors';
@@ -20,16 +21,40 @@ type Item = Record<string, unknown>;
 
 const RECORD_FIELDS = ['id', 'type', 'occurredAt', 'actor', 'requestId', 'entity', 'projectId', 'changes', 'before', 'after', 'recordedAt'] as const;
 
+/**
+ * The bulky part of a record — the entity's full states and the changed fields — is stored as one gzip-compressed
+ * JSON Binary attribute, `data`: DynamoDB bills a write unit per started KB on the table and on each of the two
+ * GSIs (ALL projection), and the plain states took records over 1 KB (2–3 units per copy). No search
+ * filters on these fields, and they came to the consumer as JSON (the event's detail), so JSON loses nothing.
+ */
+export const PAYLOAD_ATTRIBUTE = 'data';
+type Payload = Pick<AuditRecord, 'changes' | 'before' | 'after'>;
+
+const encodePayload = ({ changes, before, after }: Payload): Uint8Array => gzipSync(JSON.stringify({ changes, before, after }));
+const decodePayload = (data: Uint8Array): Payload => JSON.parse(gunzipSync(data).toString('utf8')) as Payload;
+
 // The table's `entity` attribute names the item type, so the record's entity is stored as `subject`.
-const toRecord = (item: Item): AuditRecord =>
-  Object.fromEntries(RECORD_FIELDS.map((f) => [f, (f === 'entity' ? item.subject : item[f]) ?? null])) as unknown as AuditRecord;
+// Records written before the payload was compressed hold `changes`, `before` and `after` as plain attributes, and
+// records are never rewritten (immutable log, no TTL): the store reads both forms, the plain one for good.
+const toRecord = (item: Item): AuditRecord => {
+  const fields: Item = item[PAYLOAD_ATTRIBUTE] instanceof Uint8Array ? { ...item, ...decodePayload(item[PAYLOAD_ATTRIBUTE]) } : item;
+  return Object.fromEntries(RECORD_FIELDS.map((f) => [f, (f === 'entity' ? fields.subject : fields[f]) ?? null])) as unknown as AuditRecord;
+};
 
 const append = async (record: AuditRecord): Promise<boolean> => {
+  const { changes, before, after, entity, ...plain } = record;
   try {
     await documentClient.send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...record, ...keys.auditRecord(record.occurredAt, record.id), ...keys.auditIndex(record), entity: AUDIT_ENTITY, subject: record.entity },
+        Item: {
+          ...plain,
+          ...keys.auditRecord(record.occurredAt, record.id),
+          ...keys.auditIndex(record),
+          entity: AUDIT_ENTITY,
+          subject: entity,
+          [PAYLOAD_ATTRIBUTE]: encodePayload({ changes, before, after }),
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

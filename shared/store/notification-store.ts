@@ -231,7 +231,8 @@ const markAllRead = async (recipientId: string, at: string, max: number) => {
   return { marked, more: startKey !== undefined };
 };
 
-const settings = async (userId: string): Promise<NotificationSettings> => {
+/** Exported on its own too, so a bundle that only reads settings (the task routes' default reminders) takes just this. */
+export const settings = async (userId: string): Promise<NotificationSettings> => {
   const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: keys.notificationSettings(userId) }));
   if (!Item) return structuredClone(DEFAULT_SETTINGS);
   const stored = (Item.email ?? {}) as Record<string, unknown>;

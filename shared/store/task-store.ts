@@ -12,8 +12,9 @@ import { staleVersion, type StoredTask, type TaskListQuery, type TaskPorts, type
 import { documentClient, tableName } from '#shared/store/client';
 import { decodeCursor, encodeCursor, type ListKeyShape } from '#shared/store/cursor';
 import { INDEX, keys } from '#shared/store/keys';
-import { projectStore } from '#shared/store/project-store';
-import { notificationStore } from '#shared/store/notification-store';
+// The two functions alone, not the stores' objects, so a task bundle carries nothing else of those stores.
+import { access } from '#shared/store/project-store';
+import { settings } from '#shared/store/notification-store';
 
 type Item = Record<string, unknown>;
 
@@ -238,7 +239,7 @@ export const taskStore: TaskStorePort = { get, create, replace, trash, restore, 
 /** The ports the task use cases run on in the functions. */
 export const taskPorts: TaskPorts = {
   tasks: taskStore,
-  projects: projectStore,
+  projects: { access },
   newId: ulid,
-  defaultReminders: async (userId) => (await notificationStore.settings(userId)).defaultReminders,
+  defaultReminders: async (userId) => (await settings(userId)).defaultReminders,
 };

@@ -24,6 +24,22 @@ describe('the outbox mapper', () => {
     expect(parseDomainEvent(event)).toEqual(event);
   });
 
+  it('lists a created task\'s set fields as its changes, not the ones it leaves empty', () => {
+    const [event] = eventsFromChange(change('INSERT', undefined, task({ dueAt: at })));
+    const fields = event!.changes.map((c) => c.field);
+    expect(fields).toContain('title');
+    expect(fields).toContain('dueAt');
+    expect(fields).not.toContain('assigneeId');
+    expect(fields).not.toContain('description');
+    expect(event!.after).toMatchObject({ assigneeId: null, description: null });
+  });
+
+  it('sees no change when an attribute goes from absent to null', () => {
+    const { completedAt: _absent, ...withoutCompletedAt } = task();
+    expect(types(change('MODIFY', withoutCompletedAt, task({ title: 'Write more', version: 2 })))).toEqual(['TaskUpdated']);
+    expect(eventsFromChange(change('MODIFY', withoutCompletedAt, task({ title: 'Write more', version: 2 })))[0]!.changes.map((c) => c.field)).toEqual(['title']);
+  });
+
   it('adds TaskAssigned when a task is created for someone', () => {
     expect(types(change('INSERT', undefined, task({ assigneeId: 'bob' })))).toEqual(['TaskCreated', 'TaskAssigned']);
   });

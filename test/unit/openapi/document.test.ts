@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { buildDocument, operations, routeKey } from '#shared/openapi/document';
 import { routes } from '#shared/routes';
 import { handler } from '#functions/openapi/get-openapi';
 import { apiEvent, lambdaContext } from '#test/support/apigw-event';
+import { DOCUMENT_FILE, renderDocument } from '../../../scripts/openapi/document-file.ts';
 
 describe('the OpenAPI document', () => {
   const document = buildDocument();
@@ -38,9 +40,20 @@ describe('the OpenAPI document', () => {
     expect(schemas.Problem).toBeDefined();
   });
 
-  it('is served by GET /v1/openapi.json', async () => {
+  it('is checked in as generated from the schemas', () => {
+    // The function serves the file, not buildDocument(): a schema or route change must regenerate it.
+    const checkedIn = readFileSync(DOCUMENT_FILE, 'utf8');
+    const generated = renderDocument();
+    const stale = 'shared/openapi/openapi.json is stale: run `npm run openapi` and commit the result';
+    // The parsed comparison shows what changed; the byte comparison also catches key order and formatting.
+    expect(JSON.parse(checkedIn), stale).toEqual(JSON.parse(generated));
+    expect(checkedIn === generated, stale).toBe(true);
+  });
+
+  it('is served by GET /v1/openapi.json exactly as checked in', async () => {
     const response = await handler(apiEvent('GET', '/v1/openapi.json'), lambdaContext());
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body ?? '{}').info.title).toBe('Taskwell API');
+    expect(response.headers?.['content-type']).toBe('application/json');
+    expect(JSON.parse(response.body ?? '{}')).toEqual(JSON.parse(readFileSync(DOCUMENT_FILE, 'utf8')));
   });
 });

@@ -1,0 +1,34 @@
+// The handler chain's logging: an operator follows one request through the logs by its API Gateway request id.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { http } from '#shared/http/handler';
+import { apiEvent, lambdaContext } from '#test/support/apigw-event';
+
+const failing = http({ auth: 'none' }, async () => {
+  throw new Error('the table is on fire');
+});
+
+const loggedLines = (spy: { mock: { calls: unknown[][] } }) =>
+  spy.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+
+describe('the HTTP handler chain', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("logs an unexpected error with the request's id as correlation id, and answers a 500 problem naming it", async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const response = await failing(apiEvent('GET', '/v1/anything', { requestId: 'req-one' }), lambdaContext());
+
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body ?? '{}')).toMatchObject({ status: 500, requestId: 'req-one' });
+    const [line] = loggedLines(logged);
+    expect(line).toMatchObject({ level: 'ERROR', message: 'unexpected error', correlation_id: 'req-one' });
+    expect(JSON.stringify(line)).not.toContain('req-two');
+  });
+
+  it('gives each request its own correlation id', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    await failing(apiEvent('GET', '/v1/anything', { requestId: 'req-one' }), lambdaContext());
+    await failing(apiEvent('GET', '/v1/anything', { requestId: 'req-two' }), lambdaContext());
+
+    expect(loggedLines(logged).map((line) => line.correlation_id)).toEqual(['req-one', 'req-two']);
+  });
+});
