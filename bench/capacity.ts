@@ -3,9 +3,12 @@
 // capacity units are counted per route. Afterwards the event pipeline's share of each request is measured
 // (bench/pipeline.ts): stream records, domain events, queue messages, and what the consumers do with them.
 import { randomUUID } from 'node:crypto';
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { routes } from '#shared/routes';
 import { ADMIN_GROUP } from '#shared/http/caller';
-import { ENTITY_TYPES } from '#shared/events/schemas';
+import { ENTITY_TYPES, EVENT_SOURCE, parseDomainEvent } from '#shared/events/schemas';
+import { dlqName } from '#shared/events/queues';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local/lambda';
 import { callShape, type DdbCall, type DdbRecorder } from './ddb-recorder.ts';
 import { AUTHORIZER_KEY, callAuthorizer, callRoute, type Actor, type CallResult } from './invoke.ts';
 import type { BenchUser } from './api-client.ts';
@@ -112,6 +115,14 @@ export const REASONS: Record<string, Reason> = {
     calls: /^Query( → Query){0,12}$/,
     why: 'An unfiltered search walks the month partitions of the audit log (AUDIT#yyyy-mm) newest first until the page is full, up to 13 Queries (the default 365-day window; MAX_QUERIES_PER_PAGE in shared/store/audit-store.ts): a sparse log costs 13 round trips, a busy month fills a page in one. An admin route, not in the mix.',
   },
+  'notifications.read-all': {
+    calls: /^Query\(gsi1\)( → UpdateItem)+$/,
+    why: "markAllRead Queries the caller's unread index (GSI1 USER#<id>#UNREAD, ids only, up to 100 a page), then makes one conditional UpdateItem per unread notification (ten in parallel) that sets readAt and takes the item out of the index: DynamoDB has no multi-item update (BatchWriteItem only puts and deletes; TransactWriteItems would cost twice the units). N unread notifications cost N writes (the walker has two), and one more Query per 100.",
+  },
+  'admin.users.get': {
+    calls: 'GetItem → Query(gsi1) → Query(gsi2) → Query(gsi2) → Query(gsi1) → BatchGetItem',
+    why: "getUserDetail reads the profile (GetItem, consistent; 404 first), then in parallel the user's projects (P2: Query of the memberships on GSI1, then one BatchGetItem of the projects, for their names and to skip deleted ones) and three task counts, each a Query with Select COUNT that follows LastEvaluatedKey (GSI2 assigned and not done, GSI2 assigned and done, GSI1 private tasks). The two GSI2 counts read the same partition with opposite filters, and a filter does not lower the read units: the user's assigned tasks are paid for twice, where one Query projecting `status` would count both. An admin route, not in the mix.",
+  },
 };
 
 /** What request handlers write (the mapper's entities, and the email claim); everything else is written by consumers. */
@@ -159,11 +170,21 @@ export const measureCapacity = async (setup: WalkSetup): Promise<CapacityResults
     profileVersion: number;
     projectId?: string;
     taskId?: string;
+    /** A second user, who assigns the walker work and whom the walker, as an admin, manages. */
+    colleague?: Actor;
+    notificationId?: string;
+    settingsVersion?: number;
   } = { profileVersion: 1 };
   const me = () => {
     if (!state.user) throw new Error('the walk has no logged-in user yet');
     return state.user;
   };
+  const colleague = () => {
+    if (!state.colleague) throw new Error('the walk has no colleague yet');
+    return state.colleague;
+  };
+  // The admin routes trust the authorizer's groups claim, as the generic admin GETs below do.
+  const asAdmin = (): Actor => ({ ...me(), groups: [ADMIN_GROUP] });
   const idem = () => ({ 'idempotency-key': randomUUID() });
   const ifMatch = (v: number) => ({ 'if-match': `"${v}"` });
 
@@ -179,6 +200,96 @@ export const measureCapacity = async (setup: WalkSetup): Promise<CapacityResults
       if (res.status !== 201) throw new Error(`filling the walk project failed: ${res.status} ${JSON.stringify(res.body)}`);
     }
     for (let i = 0; i < 5; i++) await callRoute('POST /v1/tasks', { user: me(), body: { title: `Private walk task ${i}` } });
+  };
+
+  /** An unrecorded call of the setup that must succeed. */
+  const must = async (what: string, call: Promise<CallResult>): Promise<CallResult> => {
+    const res = await call;
+    if (res.status < 200 || res.status >= 300) throw new Error(`${what} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
+    return res;
+  };
+  /** Polls until `check` answers: the local event pipeline delivers asynchronously. */
+  const until = async <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+
+  // The walker's inbox, filled the real way: a colleague registers, adds the walker to their project and assigns
+  // them two tasks (and one to themself, so the admin's view of the colleague counts a task); the local event
+  // pipeline delivers MemberAdded and two TaskAssigned notifications.
+  const colleagueAssignsWork = async () => {
+    const colleagueEmail = `bench-walk-colleague-${unique}@example.com`;
+    const registered = await must(
+      'registering the colleague',
+      callRoute('POST /v1/auth/register', { body: { email: colleagueEmail, password: `Bench-${unique}-colleague-9Z!`, name: 'Bench Colleague' } }),
+    );
+    await must('confirming the colleague', callRoute('POST /v1/auth/confirm', { body: { email: colleagueEmail, code: setup.confirmationCode } }));
+    state.colleague = { userId: String(registered.body.userId), email: colleagueEmail };
+    const project = await must('the colleague creating a project', callRoute('POST /v1/projects', { user: colleague(), body: { name: "Colleague's project" } }));
+    const projectId = String(project.body.id);
+    await must(
+      'the colleague adding the walker',
+      callRoute('POST /v1/projects/{projectId}/members', { user: colleague(), params: { projectId }, body: { email, role: 'editor' } }),
+    );
+    for (const [title, assigneeId] of [
+      ['Review the walk', me().userId],
+      ['Sign off the walk', me().userId],
+      ['Plan the next walk', colleague().userId],
+    ] as const) {
+      await must('the colleague assigning a task', callRoute('POST /v1/tasks', { user: colleague(), body: { title, projectId, assigneeId } }));
+    }
+    const unread = await until('the walker\'s three notifications', async () => {
+      const res = await must('listing the walker\'s unread notifications', callRoute('GET /v1/notifications', { user: me(), query: { unread: 'true' } }));
+      const items = res.body.items as { id: string; type: string }[];
+      return items.length >= 3 ? items : undefined;
+    });
+    state.notificationId = unread.find((n) => n.type === 'TaskAssigned')?.id;
+  };
+
+  // A valid domain event parked in the audit DLQ, as test/browser/operations.test.ts does: the redrive step moves it
+  // back to the audit queue, whose consumer records it, and leaves the DLQ as empty as it found it.
+  const auditDlq = () => {
+    const prefix = process.env.QUEUE_PREFIX;
+    if (!prefix) throw new Error('QUEUE_PREFIX is not set: the local stack sets it');
+    return dlqName(prefix, 'audit');
+  };
+  const dlqDepth = async (name: string): Promise<number> => {
+    const res = await must('listing the DLQs', callRoute('GET /v1/admin/dlqs', { user: asAdmin() }));
+    return (res.body.items as { name: string; messages: number }[]).find((q) => q.name === name)?.messages ?? 0;
+  };
+  const parkInAuditDlq = async () => {
+    const name = auditDlq();
+    const before = await dlqDepth(name);
+    const taskId = `bench-walk-parked-${randomUUID()}`;
+    const occurredAt = new Date().toISOString();
+    const detail = parseDomainEvent({
+      id: `${taskId}:TaskCreated`,
+      type: 'TaskCreated',
+      version: 1,
+      occurredAt,
+      actor: { userId: me().userId },
+      requestId: `bench-parked-${randomUUID()}`,
+      entity: { type: 'Task', id: taskId },
+      projectId: null,
+      before: null,
+      after: { id: taskId, title: 'Parked, then redriven', priority: 'medium', status: 'open' },
+      changes: [{ field: 'title', before: null, after: 'Parked, then redriven' }],
+    });
+    const envelope = { version: '0', id: randomUUID(), 'detail-type': detail.type, source: EVENT_SOURCE, account: LOCAL_ACCOUNT_ID, time: occurredAt, region: LOCAL_REGION, resources: [], detail };
+    // The local stack's environment points the SDK at its SQS (AWS_ENDPOINT_URL_SQS) with local credentials.
+    const sqs = new SQSClient({});
+    try {
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(envelope) }));
+    } finally {
+      sqs.destroy();
+    }
+    await until(`the parked message in ${name}`, async () => ((await dlqDepth(name)) > before ? true : undefined));
   };
 
   const steps: Step[] = [
@@ -357,9 +468,96 @@ export const measureCapacity = async (setup: WalkSetup): Promise<CapacityResults
     { variant: 'openapi', route: 'GET /v1/openapi.json', description: 'the OpenAPI document', run: (requestId) => callRoute('GET /v1/openapi.json', { requestId }) },
   ];
 
+  // Steps that change what the generic GETs below read (the walker's inbox and settings, the users list, the audit
+  // log, the DLQs): they run after them.
+  const lastSteps: Step[] = [
+    {
+      variant: 'me.notification-settings.update',
+      route: 'PUT /v1/me/notification-settings',
+      description: 'no emails for TaskUpdated (If-Match)',
+      prepare: async () => {
+        const res = await must('reading my notification settings', callRoute('GET /v1/me/notification-settings', { user: me() }));
+        state.settingsVersion = Number(res.body.version);
+      },
+      run: (requestId) =>
+        callRoute('PUT /v1/me/notification-settings', { user: me(), body: { email: { TaskUpdated: false } }, headers: ifMatch(state.settingsVersion!), requestId }),
+    },
+    {
+      variant: 'notifications.read',
+      route: 'POST /v1/notifications/{notificationId}/read',
+      description: 'mark the notification of an assigned task read',
+      prepare: colleagueAssignsWork,
+      run: (requestId) => callRoute('POST /v1/notifications/{notificationId}/read', { user: me(), params: { notificationId: state.notificationId! }, requestId }),
+    },
+    {
+      variant: 'notifications.read-all',
+      route: 'POST /v1/notifications/read-all',
+      description: 'mark the other two read',
+      run: (requestId) => callRoute('POST /v1/notifications/read-all', { user: me(), requestId }),
+    },
+    {
+      variant: 'admin.users.get',
+      route: 'GET /v1/admin/users/{userId}',
+      description: "a colleague's profile, projects and task counts (admins)",
+      run: (requestId) => callRoute('GET /v1/admin/users/{userId}', { user: asAdmin(), params: { userId: colleague().userId }, requestId }),
+    },
+    {
+      variant: 'admin.users.grant-admin',
+      route: 'PUT /v1/admin/users/{userId}/admin',
+      description: 'make the colleague an admin',
+      run: (requestId) => callRoute('PUT /v1/admin/users/{userId}/admin', { user: asAdmin(), params: { userId: colleague().userId }, requestId }),
+    },
+    {
+      variant: 'admin.users.revoke-admin',
+      route: 'DELETE /v1/admin/users/{userId}/admin',
+      description: 'and revoke it again',
+      run: (requestId) => callRoute('DELETE /v1/admin/users/{userId}/admin', { user: asAdmin(), params: { userId: colleague().userId }, requestId }),
+    },
+    {
+      variant: 'admin.users.disable',
+      route: 'POST /v1/admin/users/{userId}/disable',
+      description: 'disable the colleague',
+      run: (requestId) => callRoute('POST /v1/admin/users/{userId}/disable', { user: asAdmin(), params: { userId: colleague().userId }, requestId }),
+    },
+    {
+      variant: 'admin.users.enable',
+      route: 'POST /v1/admin/users/{userId}/enable',
+      description: 'and enable them again',
+      run: (requestId) => callRoute('POST /v1/admin/users/{userId}/enable', { user: asAdmin(), params: { userId: colleague().userId }, requestId }),
+    },
+    {
+      variant: 'admin.dlqs.messages',
+      route: 'GET /v1/admin/dlqs/{name}/messages',
+      description: "the audit DLQ's messages, read without consuming them (admins)",
+      prepare: parkInAuditDlq,
+      run: (requestId) => callRoute('GET /v1/admin/dlqs/{name}/messages', { user: asAdmin(), params: { name: auditDlq() }, requestId }),
+    },
+    {
+      variant: 'admin.dlqs.redrive',
+      route: 'POST /v1/admin/dlqs/{name}/redrive',
+      description: 'move them back to the audit queue',
+      run: (requestId) => callRoute('POST /v1/admin/dlqs/{name}/redrive', { user: asAdmin(), params: { name: auditDlq() }, requestId }),
+    },
+  ];
+
+  // The audit search and the stats read what the pipeline writes behind the requests: measured before it has caught up,
+  // they would read an empty log (a search then walks all 13 month partitions) and no counters. Caught up: a full
+  // page of audit records this month and today's tasks counted.
+  const AUDIT_PAGE = 25;
+  const pipelineCaughtUp = async () => {
+    await until('the event pipeline to write the walk\'s audit records and counters', async () => {
+      const audit = await callRoute('GET /v1/admin/audit', { user: asAdmin(), query: { limit: AUDIT_PAGE } });
+      const stats = await callRoute('GET /v1/admin/stats', { user: asAdmin() });
+      const auditItems = (audit.body as { items?: unknown[] }).items ?? [];
+      const days = (stats.body as { days?: { created: number }[] }).days ?? [];
+      return auditItems.length >= AUDIT_PAGE && (days.at(-1)?.created ?? 0) > 0 ? true : undefined;
+    });
+  };
+  const readsPipelineOutput = new Set(['GET /v1/admin/audit', 'GET /v1/admin/stats']);
+
   // Routes added later without a scripted step: a parameterless GET can still be walked as the walker (admins group
   // for admin routes); anything else is listed as not exercised.
-  const scripted = new Set(steps.map((s) => s.route));
+  const scripted = new Set([...steps, ...lastSteps].map((s) => s.route));
   const unexercised: string[] = [];
   for (const route of routes) {
     const key = `${route.method} ${route.path}`;
@@ -369,6 +567,7 @@ export const measureCapacity = async (setup: WalkSetup): Promise<CapacityResults
         variant: key.replace(/^GET \/v1\//, '').replaceAll('/', '.'),
         route: key,
         description: `${route.summary} (generic GET)`,
+        prepare: readsPipelineOutput.has(key) ? pipelineCaughtUp : undefined,
         run: (requestId) =>
           callRoute(key, { user: route.auth === 'none' ? undefined : { ...me(), groups: route.auth === 'admin' ? [ADMIN_GROUP] : [] }, requestId }),
       });
@@ -376,6 +575,7 @@ export const measureCapacity = async (setup: WalkSetup): Promise<CapacityResults
       unexercised.push(key);
     }
   }
+  steps.push(...lastSteps);
 
   const measured: Omit<RouteCost, 'flagged' | 'reason' | 'staleReason' | 'streamRecords' | 'events' | 'eventTargets' | 'deliveries' | 'consumers'>[] = [];
   for (const step of steps) {

@@ -69,7 +69,7 @@ budget at what this run reaches (${kbOf(Math.max(...sizes))} for the largest; ro
 
 ${over.length ? `Over: ${over.map((f) => `\`${f.id}\` ${fmt(f.initRatio, 2)}×`).join(', ')}. ` : `The slowest is \`${worst?.id}\` at ${fmt(worst?.initRatio ?? 0, 2)}×. `}Cold init is mostly V8 compiling the bundle:
 ${compileMs !== undefined && profile ? `in get-task's profile \`compileSourceTextModule\` alone takes ${fmt(compileMs)} of ${fmt(profile.totalMs)} ms, ` : ''}Node's own start-up most
-of the rest; running module-scope code (all modules' top levels, hoisted by esbuild into one function) is ${topLevelMs !== undefined ? `${fmt(topLevelMs)} ms` : 'small'}${zodInitMs !== undefined ? `, of which zod building schemas ${fmt(zodInitMs)} ms` : ''}.
+of the rest; running module-scope code (all modules' top levels, hoisted by esbuild into one function) is ${topLevelMs !== undefined ? `${fmt(topLevelMs)} ms` : 'small'}${zodInitMs !== undefined ? ` (zod's own functions, building the schemas, ${fmt(zodInitMs)} ms of the profile)` : ''}.
 So init follows bundle size, and the bundle fixes above are the init fixes too. \`openapi-get-openapi\` was the outlier (2.10× at
 commit 75e2b14): it built the whole OpenAPI document with zod-openapi at module scope; it now serves the pre-generated file.
 
@@ -98,26 +98,33 @@ The latency is the round trips: most task routes make two reads before they can 
     const requestPath = line('API Gateway') + line('Lambda requests') + line('Lambda duration') + line('DynamoDB') + line('Cold starts');
     const pipeline = line('EventBridge') + line('SQS') + line('Publisher') + line('Consumer') + line('SES');
     const last = run.levers[run.levers.length - 1];
-    const audit = run.capacity?.costs.flatMap((x) => x.consumers.calls).find((call) => call.pk?.startsWith('AUDIT#') && call.kind === 'write');
+    const auditWrites = (run.capacity?.costs ?? [])
+      .flatMap((x) => x.consumers.calls)
+      .filter((call) => call.pk?.startsWith('AUDIT#') && call.kind === 'write' && call.capacity)
+      .map((call) => call.capacity!.total);
+    const auditRange = auditWrites.length ? `${fmt(Math.min(...auditWrites), 0)}–${fmt(Math.max(...auditWrites), 0)} WCU` : 'a few WCU';
     out.push(`### Cost: $${c.total.toFixed(2)} per million mixed requests against $${COST_BUDGET_PER_MILLION.toFixed(2)}
 
 **The budget is below what the required architecture costs before our code does anything**: $${c.floor.total.toFixed(2)} per million (section 5:
 ${c.floor.lines.map((l) => `${l.component} $${l.perMillion.toFixed(2)}`).join(', ')}). The Lambda authorizer on every request and
 uncached comes from issues 2 and 5 (a disabled user's tokens must stop working on the next request); an event per change,
 delivered to the audit, notification, stats and reminder queues, from issue 3. Of the measured $${c.total.toFixed(2)}, the request
-path (gateway, both functions, their DynamoDB units, cold starts) is $${requestPath.toFixed(2)} and the event pipeline $${pipeline.toFixed(2)}.
+path (gateway, both functions, their DynamoDB units, cold starts) is $${requestPath.toFixed(2)} — a task write is at least three
+write units (the table and its two list indexes) — and the event pipeline $${pipeline.toFixed(2)}.
 
 Applied this round: **audit records compressed** — their \`changes\`/\`before\`/\`after\` travel as one gzip JSON attribute
-(shared/store/audit-store.ts), so the record of an edit to a short task is under 1 KB: ${audit?.capacity ? `${fmt(audit.capacity.total, 0)} WCU for table and both indexes` : 'fewer WCU'} in this run's mix (6 before);
-a task with a 350-character description goes from 9 to 6 WCU (test/integration/audit/audit-storage.test.ts). Creates no longer list
-fields they leave empty as changes (smaller records, and a truer audit).
+(shared/store/audit-store.ts); a record is written three times (table and both indexes, ALL projection) at one unit per started KB,
+and ~630 bytes of every record are keys and searchable attributes. The records of this run's walk cost ${auditRange} (table and both
+indexes; 6–9 before): 3 for an edit of a short task, 6 for a dated task with reminders or a few hundred characters of description
+(test/integration/audit/audit-storage.test.ts measures both). Creates no longer list the fields they leave empty as changes.
 
 Still open, measured on this run's inputs (section 5, cumulative): ${run.levers.map((l) => `${l.name} −$${l.saving.toFixed(3)}`).join('; ')}${last ? ` — $${last.total.toFixed(2)} with all of them` : ''}.
-The first two are ours to take but trade something (ids derived from the key; a member removed from a project could still read it for
-the second an eventually consistent read lags); the last two change what the issues ask for. **Decision for the lead:** either a budget
-for the request path (here $${requestPath.toFixed(2)}) with the event pipeline priced per write, or authorizer caching (API Gateway's result
-cache: a disabled user keeps access for up to its TTL) and fewer consumers per event. Also note: audit records share one partition
-per month (\`AUDIT#yyyy-mm\`), which caps the audit write rate at one partition's 1,000 WCU/s (≈ ${audit?.capacity ? Math.floor(1000 / audit.capacity.total) : 166} events/s at this record size).`);
+The first two are ours to take but trade something (resource ids derived from the key; a member removed from a project could still
+read it for the moment an eventually consistent read lags); the last two change what the issues ask for. **Decision for the lead:**
+$${COST_BUDGET_PER_MILLION.toFixed(2)} is not reachable with this architecture and feature set, whatever the code does: either the budget follows the
+measured mix (≈ $${(Math.ceil(c.total * 2) / 2).toFixed(2)} today), or the requirements move — an authorizer result cache (a disabled user keeps
+access for up to its TTL), audit written from the stream, fewer queues per event, one audit index. Also note: audit records share
+one partition per month (\`AUDIT#yyyy-mm\`), which caps the audit write rate at one partition's 1,000 WCU/s (≈ ${auditWrites.length ? Math.floor(1000 / Math.max(...auditWrites)) : 166} events/s at ${auditWrites.length ? fmt(Math.max(...auditWrites), 0) : 6} WCU).`);
   }
 
   if (run.capacity) {

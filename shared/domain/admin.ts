@@ -114,15 +114,20 @@ export const adminChange = (adminId: string, requestId: string, at: Date): Chang
 /** Concurrent writes (the user renaming themself, another admin) move the version; a few re-reads settle it. */
 const MAX_PROFILE_ATTEMPTS = 3;
 
-/** Reads the profile and writes what `want` asks for (nothing when it answers undefined), retrying on a stale version. */
+/**
+ * Reads the profile and writes what `want` asks for (nothing when it answers undefined), retrying on a stale version.
+ * `read` is a profile the caller has just read: the first attempt uses it instead of reading again (a stale one
+ * only costs the retry).
+ */
 const changeProfile = async (
   users: AdminUserStorePort,
   userId: string,
   want: (profile: AdminProfile) => ProfileChange | undefined,
   change: Change,
+  read?: AdminProfile,
 ): Promise<AdminProfile> => {
   for (let attempt = 1; ; attempt++) {
-    const profile = await users.get(userId);
+    const profile = attempt === 1 && read ? read : await users.get(userId);
     if (!profile) throw userNotFound();
     const patch = want(profile);
     if (!patch) return profile;
@@ -167,9 +172,10 @@ export const disableUser = async ({ users, directory }: AdminUserPorts, adminId:
 
 /** Enables an account: the directory first, so that an active profile always means an account that can sign in. */
 export const enableUser = async ({ users, directory }: AdminUserPorts, adminId: string, userId: string, requestId: string, now: Date): Promise<AdminUser> => {
-  if (!(await users.get(userId))) throw userNotFound();
+  const read = await users.get(userId);
+  if (!read) throw userNotFound();
   await directory.enable(userId);
-  const profile = await changeProfile(users, userId, (p) => (p.status === 'active' ? undefined : { status: 'active' }), adminChange(adminId, requestId, now));
+  const profile = await changeProfile(users, userId, (p) => (p.status === 'active' ? undefined : { status: 'active' }), adminChange(adminId, requestId, now), read);
   return adminUserOf(profile, await directory.isAdmin(userId));
 };
 
@@ -186,10 +192,11 @@ export const setAdminRole = async (
   now: Date,
 ): Promise<{ isAdmin: boolean }> => {
   if (!isAdmin && userId === adminId) throw new CannotRevokeOwnAdmin();
-  if (!(await users.get(userId))) throw userNotFound();
+  const read = await users.get(userId);
+  if (!read) throw userNotFound();
   if (isAdmin) await directory.grantAdmin(userId);
   else await directory.revokeAdmin(userId);
-  await changeProfile(users, userId, (p) => (p.isAdmin === isAdmin ? undefined : { isAdmin }), adminChange(adminId, requestId, now));
+  await changeProfile(users, userId, (p) => (p.isAdmin === isAdmin ? undefined : { isAdmin }), adminChange(adminId, requestId, now), read);
   return { isAdmin };
 };
 

@@ -82,7 +82,7 @@ export const AdminStatsSchema = meta(
       description: 'Exactly the last 30 days (UTC), oldest first, zero-filled',
     }),
     openByPriority: z.object(Object.fromEntries(TASK_PRIORITIES.map((p) => [p, count])) as Record<(typeof TASK_PRIORITIES)[number], typeof count>),
-    overdue: meta(count, { description: 'Open tasks past their due date (0 until overdue tracking lands)' }),
+    overdue: meta(count, { description: 'Tasks announced overdue (TaskOverdue) that are still open (not done, not deleted)' }),
     notificationsSent: count,
     emailsSent: count,
     dlqs: z.array(z.object({ name: z.string(), messages: count })),

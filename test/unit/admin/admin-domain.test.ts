@@ -42,8 +42,12 @@ const fakeUsers = (log: string[]) => {
   const profiles = new Map<string, AdminProfile>();
   const writes: { userId: string; patch: ProfileChange; change: Change }[] = [];
   let raceOnce: string | undefined;
+  const reads = { count: 0 };
   const store: AdminUserStorePort = {
-    get: async (id) => profiles.get(id) && { ...profiles.get(id)! },
+    get: async (id) => {
+      reads.count++;
+      return profiles.get(id) && { ...profiles.get(id)! };
+    },
     search: async (q) => ({ items: [...profiles.values()].filter((p) => p.email.startsWith(q.emailPrefix)).slice(0, q.limit) }),
     projectsOf: async () => [{ id: 'p-1', name: 'Launch', role: 'owner' }],
     taskCounts: async () => ({ assignedOpen: 2, assignedDone: 1, privateTasks: 3 }),
@@ -64,7 +68,7 @@ const fakeUsers = (log: string[]) => {
       return next;
     },
   };
-  return { store, profiles, writes, raceNextWrite: (userId: string) => (raceOnce = userId) };
+  return { store, profiles, writes, reads, raceNextWrite: (userId: string) => (raceOnce = userId) };
 };
 
 const fakeDirectory = (log: string[], admins = new Set<string>([ADMIN])): UserDirectoryPort & { admins: Set<string> } => ({
@@ -133,11 +137,12 @@ describe('disabling and enabling a user', () => {
     expect(log).toEqual([]);
   });
 
-  it('enables the account first, then the profile', async () => {
+  it('enables the account first, then the profile, reading the profile once', async () => {
     users.profiles.set('u-2', profile('u-2', { status: 'disabled' }));
     const user = await enableUser(ports(), ADMIN, 'u-2', 'req-4', now);
     expect(log).toEqual(['enable u-2', 'profile {"status":"active"}']);
     expect(user.status).toBe('active');
+    expect(users.reads.count).toBe(1);
   });
 });
 
@@ -156,6 +161,17 @@ describe('granting and revoking the admin role', () => {
     log.length = 0;
     await setAdminRole(ports(), ADMIN, 'u-2', true, 'req-6', now);
     expect(log).toEqual(['grant u-2']);
+  });
+
+  it('reads the profile once, and again only when it changed while the directory was called', async () => {
+    await setAdminRole(ports(), ADMIN, 'u-2', true, 'req-8', now);
+    expect(users.reads.count).toBe(1);
+
+    users.reads.count = 0;
+    users.raceNextWrite('u-2');
+    await setAdminRole(ports(), ADMIN, 'u-2', false, 'req-9', now);
+    expect(users.reads.count).toBe(2);
+    expect(users.profiles.get('u-2')).toMatchObject({ isAdmin: false, version: 4 });
   });
 
   it('revokes another admin', async () => {
