@@ -120,7 +120,8 @@ indexes; 6–9 before): 3 for an edit of a short task, 6 for a dated task with r
 
 Still open, measured on this run's inputs (section 5, cumulative): ${run.levers.map((l) => `${l.name} −$${l.saving.toFixed(3)}`).join('; ')}${last ? ` — $${last.total.toFixed(2)} with all of them` : ''}.
 The first two are ours to take but trade something (resource ids derived from the key; a member removed from a project could still
-read it for the moment an eventually consistent read lags); the last two change what the issues ask for. **Decision for the lead:**
+read it for the moment an eventually consistent read lags); the last two change what the brief and the issues fix (the audit
+consumer fed by its queue; a Lambda authorizer that sees disabled users). **Decision for the lead:**
 $${COST_BUDGET_PER_MILLION.toFixed(2)} is not reachable with this architecture and feature set, whatever the code does: either the budget follows the
 measured mix (≈ $${(Math.ceil(c.total * 2) / 2).toFixed(2)} today), or the requirements move — an authorizer result cache (a disabled user keeps
 access for up to its TTL), audit written from the stream, fewer queues per event, one audit index. Also note: audit records share
