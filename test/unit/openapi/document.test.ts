@@ -5,7 +5,7 @@ import { buildDocument, operations, routeKey } from '#shared/openapi/document';
 import { routes } from '#shared/routes';
 import { handler } from '#functions/openapi/get-openapi';
 import { apiEvent, lambdaContext } from '#test/support/apigw-event';
-import { DOCUMENT_FILE, renderDocument } from '../../../scripts/openapi/document-file.ts';
+import { DOCUMENT_FILE, renderDocument } from '#shared/openapi/document-file';
 
 describe('the OpenAPI document', () => {
   const document = buildDocument();

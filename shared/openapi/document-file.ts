@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { buildDocument } from '#shared/openapi/document';
 
 /** What GET /v1/openapi.json serves (functions/openapi/get-openapi.ts imports it). */
-export const DOCUMENT_FILE = fileURLToPath(new URL('../../shared/openapi/openapi.json', import.meta.url));
+export const DOCUMENT_FILE = fileURLToPath(new URL('./openapi.json', import.meta.url));
 
 /** The document as the file holds it: two-space JSON with a final newline, so diffs stay readable. */
 export const renderDocument = (): string => `${JSON.stringify(buildDocument(), null, 2)}\n`;
