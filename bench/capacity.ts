@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { routes } from '#shared/routes';
 import { ADMIN_GROUP } from '#shared/http/caller';
-import { ENTITY_TYPES, EVENT_SOURCE, parseDomainEvent } from '#shared/events/schemas';
+import { ENTITY_TYPES, parseDomainEvent } from '#shared/events/schemas';
 import { dlqName } from '#shared/events/queues';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local/lambda';
+import { asTargetEvent } from '#local/eventbridge';
 import { callShape, type DdbCall, type DdbRecorder } from './ddb-recorder.ts';
 import { AUTHORIZER_KEY, callAuthorizer, callRoute, type Actor, type CallResult } from './invoke.ts';
 import type { BenchUser } from './api-client.ts';
@@ -280,12 +280,11 @@ export const measureCapacity = async (setup: WalkSetup): Promise<CapacityResults
       after: { id: taskId, title: 'Parked, then redriven', priority: 'medium', status: 'open' },
       changes: [{ field: 'title', before: null, after: 'Parked, then redriven' }],
     });
-    const envelope = { version: '0', id: randomUUID(), 'detail-type': detail.type, source: EVENT_SOURCE, account: LOCAL_ACCOUNT_ID, time: occurredAt, region: LOCAL_REGION, resources: [], detail };
     // The local stack's environment points the SDK at its SQS (AWS_ENDPOINT_URL_SQS) with local credentials.
     const sqs = new SQSClient({});
     try {
       const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(envelope) }));
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(asTargetEvent(detail)) }));
     } finally {
       sqs.destroy();
     }

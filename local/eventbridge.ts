@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { InvalidPatternError, matches, parseEventJson, validatePattern, type EventPattern } from '#shared/events/pattern-matcher';
+import { EVENT_SOURCE } from '#shared/events/schemas';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local/lambda';
 import { listenOnLoopback } from '#local/ports';
 
@@ -22,6 +23,19 @@ export interface EventBridgeEvent {
   resources: string[];
   detail: Record<string, unknown>;
 }
+
+/** A domain event as the local bus hands it to a rule's target: what a test or the bench puts straight into a queue or its DLQ. */
+export const asTargetEvent = (detail: { type: string; occurredAt: string }): EventBridgeEvent => ({
+  version: '0',
+  id: randomUUID(),
+  'detail-type': detail.type,
+  source: EVENT_SOURCE,
+  account: LOCAL_ACCOUNT_ID,
+  time: detail.occurredAt,
+  region: LOCAL_REGION,
+  resources: [],
+  detail,
+});
 
 export interface LocalRule<Target = unknown> {
   name: string;

@@ -1,5 +1,6 @@
-// How every function is bundled, declared once: TaskwellFunction hands these to NodejsFunction (which runs the local
-// esbuild), and the bench and the bundle tests build with `deployedBuildOptions` to measure and run exactly that.
+// How every function is bundled. TaskwellFunction hands the banner, main fields and aliases to NodejsFunction (which
+// runs the local esbuild with them); `deployedBuildOptions` is the same build as plain esbuild options, for the bench
+// and the bundle tests (the bench checks that its rebuilds are byte for byte the size of the synthesized assets).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';

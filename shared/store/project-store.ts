@@ -2,13 +2,11 @@
 // public domain shapes here, so no key or bookkeeping attribute ever leaves this module.
 // docs/data-model.md describes every item, access pattern and write below.
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
-  type BatchGetCommandOutput,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -17,6 +15,7 @@ import { Conflict, NotFound, ValidationFailed } from '#shared/domain/errors';
 import type { Change, Membership, Page, PageRequest, Project, Role } from '#shared/domain/model';
 import type { OwnerChange, ProjectAccess, ProjectPatch, ProjectStorePort, ProjectView } from '#shared/domain/projects';
 import { documentClient, tableName } from '#shared/store/client';
+import { batchGetItems } from '#shared/store/batch-get';
 import { INDEX, keys } from '#shared/store/keys';
 import { decodeCursor, encodeCursor } from '#shared/store/cursor';
 
@@ -70,22 +69,8 @@ const isLiveMembership = (item: Item | undefined): item is Item => !!item && ite
 
 const stamp = (change: Change) => ({ modifiedBy: change.actorId, requestId: change.requestId });
 
-const MAX_BATCH_ATTEMPTS = 5;
-
-/** BatchGetItem with strongly consistent reads, retrying unprocessed keys (at most 100 keys). */
-const batchGet = async (requestKeys: Key[]): Promise<Item[]> => {
-  const table = tableName();
-  const items: Item[] = [];
-  let pending: Key[] = requestKeys;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${MAX_BATCH_ATTEMPTS} attempts`);
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-    const output: BatchGetCommandOutput = await documentClient.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
-    items.push(...((output.Responses?.[table] ?? []) as Item[]));
-    pending = (output.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
-  }
-  return items;
-};
+/** Strongly consistent: access checks and lists must see a membership the moment it is written. */
+const batchGet = (requestKeys: Key[]) => batchGetItems(requestKeys, { consistent: true });
 
 /**
  * The caller's access to a project, in ONE request (BatchGetItem of the project and the membership):

@@ -5,11 +5,12 @@
 //   STATSEVENT#<eventId> / STATSEVENT  the marker of a counted event (TTL expiresAt)
 // An event's counts and its marker are written in ONE TransactWriteItems whose marker Put is conditioned on absence:
 // a redelivered event cancels the whole transaction and counts nothing; a counted one always has its marker.
-import { BatchGetCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TASK_PRIORITIES } from '#shared/domain/model';
 import type { DayCounts, OpenByPriority, StatsDelta, StatsStorePort, StoredStats } from '#shared/domain/stats';
 import { documentClient, tableName } from '#shared/store/client';
+import { batchGetItems } from '#shared/store/batch-get';
 import { keys } from '#shared/store/keys';
 
 export const STATS_DAY_ENTITY = 'StatsDay';
@@ -22,7 +23,6 @@ type Key = { pk: string; sk: string };
 
 /** Transactions on the same counter items can collide (TransactionConflict); a few quick retries settle it. */
 const MAX_TRANSACTION_ATTEMPTS = 6;
-const MAX_BATCH_ATTEMPTS = 5;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** 20, 40, 80 … ms, with full jitter so that colliding writers spread out. */
@@ -98,27 +98,13 @@ const apply = async (eventId: string, delta: StatsDelta, markerExpiresAt: number
 
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
-/** BatchGetItem (eventually consistent: counters are approximate by nature), retrying unprocessed keys. */
-const batchGet = async (requestKeys: Key[]): Promise<Item[]> => {
-  const table = tableName();
-  const items: Item[] = [];
-  let pending: Key[] = requestKeys;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${MAX_BATCH_ATTEMPTS} attempts`);
-    if (attempt > 0) await sleep(25 * 2 ** attempt);
-    const output: BatchGetCommandOutput = await documentClient.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
-    items.push(...((output.Responses?.[table] ?? []) as Item[]));
-    pending = (output.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
-  }
-  return items;
-};
-
 /** One BatchGetItem of the days' items, the open-task counters and the delivery totals (≤ 100 keys). */
 const read = async (days: readonly string[]): Promise<StoredStats> => {
   if (days.length > 98) throw new Error('at most 98 days per read (BatchGetItem takes 100 keys)');
   const openKey = keys.statsOpenTasks();
   const deliveriesKey = keys.statsDeliveries();
-  const items = await batchGet([...days.map((d) => keys.statsDay(d)), openKey, deliveriesKey]);
+  // Eventually consistent: counters are approximate by nature.
+  const items = await batchGetItems([...days.map((d) => keys.statsDay(d)), openKey, deliveriesKey], { consistent: false });
   const find = (key: Key) => items.find((i) => i.pk === key.pk && i.sk === key.sk);
   const open = find(openKey) ?? {};
   const deliveries = find(deliveriesKey) ?? {};

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseDomainEvent } from '#shared/events/schemas';
+import { asTargetEvent } from '#local/eventbridge';
 import { as, demo, newUser } from '#test/support/api-client';
 import { WAIT, auditOf } from '#test/support/e2e-events';
 import { localStack } from '#test/support/local-stack';
@@ -46,9 +47,8 @@ const parkAuditEvent = async (actorId: string) => {
       after: { id: taskId, title: 'Parked, then redriven', priority: 'high', status: 'open' },
       changes: [{ field: 'title', before: null, after: 'Parked, then redriven' }],
     });
-    const envelope = { version: '0', id: randomUUID(), 'detail-type': detail.type, source: 'taskwell', account: '000000000000', time: occurredAt, region: 'us-east-1', resources: [], detail };
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: AUDIT_DLQ }));
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(envelope) }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(asTargetEvent(detail)) }));
     return { taskId, eventId: detail.id };
   } finally {
     sqs.destroy();

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GetQueueUrlCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { routes } from '#shared/routes';
 import { catalogue } from '#shared/ops/dlq-catalogue';
+import { asTargetEvent } from '#local/eventbridge';
 import { api, as, claims, demo, login, newUser, type Client } from '#test/support/api-client';
 import { localStack } from '#test/support/local-stack';
 import { WAIT, auditOf } from '#test/support/e2e-events';
@@ -190,7 +191,7 @@ describe('DLQs', () => {
       after: { title: 'after' },
       changes: [{ field: 'title', before: 'before', after: 'after' }],
     };
-    const envelope = { version: '0', id: randomUUID(), 'detail-type': 'TaskUpdated', source: 'taskwell', account: '000000000000', time: detail.occurredAt, region: 'us-east-1', resources: [], detail };
+    const envelope = asTargetEvent(detail);
     const client = sqs();
     try {
       const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: 'taskwell-audit-dlq' }));
