@@ -317,7 +317,12 @@ export const restoreTask = async (ports: TaskPorts, actor: Actor, taskId: string
   if (stored.expiresAt * 1000 <= Date.parse(change.at)) throw new NotFound('task', 'Task not found in the trash.');
   requireWrite(rights, 'restore');
   if (expectedVersion !== undefined && stored.version !== expectedVersion) throw staleVersion(stored.version);
-  const next: Task = { ...withSchedule(stored, liveTask(stored), stored.reminders, change.at), updatedAt: change.at, version: stored.version + 1 };
+  // A member who left the project while the task was in the trash does not get it back (the removed-members
+  // consumer only sees tasks in the assignee index, which a trashed task is not).
+  const assigneeLeft =
+    stored.projectId !== null && stored.assigneeId !== null && stored.assigneeId !== actor.userId && !(await ports.projects.access(stored.projectId, stored.assigneeId));
+  const restored: Task = { ...liveTask(stored), ...(assigneeLeft && { assigneeId: null }) };
+  const next: Task = { ...withSchedule(stored, restored, stored.reminders, change.at), updatedAt: change.at, version: stored.version + 1 };
   await ports.tasks.restore(next, stored.version, change);
   return publicTask(next, change.at);
 };

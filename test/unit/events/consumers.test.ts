@@ -82,7 +82,7 @@ describe('the notification consumer', () => {
     // Project p1 and its members now (the send-time membership read); carol was removed.
     dynamo.on(BatchGetCommand).callsFake(async (input: { RequestItems: Record<string, { Keys: { pk: string; sk: string }[] }> }) => {
       const [table, { Keys }] = Object.entries(input.RequestItems)[0]!;
-      const items = Keys.flatMap((key) => {
+      const items = Keys.flatMap((key): Record<string, unknown>[] => {
         if (key.pk !== 'PROJECT#p1') return [];
         if (key.sk === 'PROJECT') return [{ ...key, entity: 'Project', id: 'p1', name: 'Launch' }];
         const userId = key.sk.replace('MEMBER#', '');

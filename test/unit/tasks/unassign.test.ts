@@ -1,7 +1,7 @@
 // A removed member's open tasks in the project become unassigned (the removed-members queue consumer's use case).
 import { describe, expect, it } from 'vitest';
 import type { Task } from '#shared/domain/model';
-import { createTask, removalOf, unassignRemovedMember, updateTask, type UnassignPorts, type WalkKey } from '#shared/domain/tasks';
+import { createTask, deleteTask, removalOf, restoreTask, unassignRemovedMember, updateTask, type UnassignPorts, type WalkKey } from '#shared/domain/tasks';
 import { changeAt, fakePorts } from '#test/unit/tasks/fakes';
 
 const T0 = '2030-01-01T00:00:00.000Z';
@@ -90,6 +90,17 @@ describe("a removed member's assignments", () => {
     expect(await unassignRemovedMember(unassign, { projectId: 'p1', userId: 'bob', change: removedBy })).toEqual({ unassigned: 1 });
     expect(tasks.items.get(edited.id)).toMatchObject({ assigneeId: null, priority: 'high', version: 3 });
     expect(tasks.items.get(reassigned.id)).toMatchObject({ assigneeId: 'olivia', version: 2 });
+  });
+
+  it('clears the assignee of a task restored from the trash after its assignee left the project', async () => {
+    const { ports, projects, task } = await setup();
+    const trashed = await task('trashed');
+    const kept = await task('kept');
+    await deleteTask(ports, { userId: 'olivia' }, trashed.id, undefined, changeAt('olivia', T0));
+    await deleteTask(ports, { userId: 'olivia' }, kept.id, undefined, changeAt('olivia', T0));
+    expect((await restoreTask(ports, { userId: 'olivia' }, kept.id, undefined, changeAt('olivia', T0))).assigneeId).toBe('bob');
+    projects.remove('p1', 'bob');
+    expect((await restoreTask(ports, { userId: 'olivia' }, trashed.id, undefined, changeAt('olivia', T0))).assigneeId).toBeNull();
   });
 
   it('reads the removal from a MemberRemoved event, and nothing from other events', () => {
