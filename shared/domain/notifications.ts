@@ -276,7 +276,8 @@ export interface DeliveryResult {
  * Delivers what one event means: an in-app notification per recipient and, where their settings want it, one
  * email. Safe to run again for the same event: the notification is written once (its id derives from the event),
  * and the email is claimed before it is sent and marked sent after, so a redelivery sends nothing twice. A failed
- * send gives the claim back and throws, so the queue retries the event.
+ * send gives the claim back and throws, so the queue retries the event. Who may read the task is read again on every
+ * delivery (`readersOf`), so a retry never reaches someone removed from the project in between.
  */
 export const deliverNotifications = async (ports: DeliveryPorts, event: DomainEvent, now: Date): Promise<DeliveryResult> => {
   const result: DeliveryResult = { notified: 0, emailed: 0 };
