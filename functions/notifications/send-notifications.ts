@@ -1,9 +1,10 @@
-// Notification queue consumer: in-app notifications and emails for the people an event concerns.
+// Notification queue consumer: in-app notifications and emails for the people an event concerns — only those who may
+// read what it is about at the moment it is sent (project members now; a private task's creator).
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { domainEventConsumer } from '#shared/events/consumer';
 import { deliverNotifications, type DeliveryPorts } from '#shared/domain/notifications';
 import { notificationStore } from '#shared/store/notification-store';
-import { projectStore } from '#shared/store/project-store';
+import { readers } from '#shared/store/project-store';
 import { userStore } from '#shared/store/user-store';
 import { sendEmail } from '#shared/email/ses-mailer';
 import { metrics } from '#shared/observability/powertools';
@@ -11,7 +12,7 @@ import { metrics } from '#shared/observability/powertools';
 const ports: DeliveryPorts = {
   notifications: notificationStore,
   users: userStore,
-  projectName: async (projectId, userId) => (await projectStore.access(projectId, userId))?.project.name,
+  projectReaders: readers,
   sendEmail,
   appUrl: process.env.APP_URL ?? '',
 };

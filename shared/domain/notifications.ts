@@ -75,23 +75,40 @@ export interface Email {
   text: string;
 }
 
+/** A project as the notification consumer reads it when it sends: its name, and which of some users are its members now. */
+export interface ProjectReaders {
+  name: string;
+  /** The users asked about who have a live membership of the project. */
+  members: ReadonlySet<string>;
+}
+
 export interface DeliveryPorts {
   notifications: NotificationStorePort;
   users: { get(userId: string): Promise<UserProfile | undefined> };
-  /** A project's name, as its member `userId` sees it. */
-  projectName(projectId: string, userId: string): Promise<string | undefined>;
+  /**
+   * The live project and which of `userIds` are its members at this moment (one strongly consistent read);
+   * undefined when the project is gone.
+   */
+  projectReaders(projectId: string, userIds: readonly string[]): Promise<ProjectReaders | undefined>;
   sendEmail(email: Email): Promise<void>;
   /** Where links in emails point (the web app or the API); empty: no links. */
   appUrl: string;
 }
 
-/** Whom an event notifies, and as what. Never the actor. */
-export const recipientsOf = (event: DomainEvent): { recipientId: string; type: NotificationType }[] => {
+const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/**
+ * Whom an event notifies, and as what: never the actor, and only people who may read what it is about when it is
+ * sent (`mayRead`, see `readersOf`). The schedule's reminders go to the person doing the task, or to its creator
+ * while nobody who may read it is.
+ */
+export const recipientsOf = (event: DomainEvent, mayRead: (userId: string) => boolean = () => true): { recipientId: string; type: NotificationType }[] => {
   const after = event.after ?? {};
   const actor = event.actor.userId;
   const changed = (field: string) => event.changes.some((c) => c.field === field);
-  const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-  const notify = (recipientId: string | undefined, type: NotificationType) => (recipientId && recipientId !== actor ? [{ recipientId, type }] : []);
+  const notify = (recipientId: string | undefined, type: NotificationType) =>
+    recipientId && recipientId !== actor && mayRead(recipientId) ? [{ recipientId, type }] : [];
+  const firstReader = (...userIds: (string | undefined)[]) => userIds.find((id) => id !== undefined && mayRead(id));
   switch (event.type) {
     case 'TaskAssigned':
       return notify(str(after.assigneeId), 'TaskAssigned');
@@ -106,14 +123,46 @@ export const recipientsOf = (event: DomainEvent): { recipientId: string; type: N
       return notify(str(after.createdBy), 'TaskCompleted');
     case 'MemberAdded':
       return notify(str(after.userId), 'MemberAdded');
-    // The schedule's own events (actor: system): the person doing the task, or its creator while nobody is.
+    // The schedule's own events (actor: system).
     case 'ReminderDue':
-      return notify(str(after.assigneeId) ?? str(after.createdBy), 'ReminderDue');
+      return notify(firstReader(str(after.assigneeId), str(after.createdBy)), 'ReminderDue');
     case 'TaskOverdue':
-      return notify(str(after.assigneeId) ?? str(after.createdBy), 'TaskOverdue');
+      return notify(firstReader(str(after.assigneeId), str(after.createdBy)), 'TaskOverdue');
     default:
       return [];
   }
+};
+
+/** The people an event could notify, before anyone's right to read is checked: whose memberships to look up. */
+export const candidatesOf = (event: DomainEvent): string[] => {
+  const after = event.after ?? {};
+  const ids =
+    event.type === 'ReminderDue' || event.type === 'TaskOverdue'
+      ? [str(after.assigneeId), str(after.createdBy)]
+      : recipientsOf(event).map((r) => r.recipientId);
+  return [...new Set(ids.filter((id): id is string => id !== undefined && id !== event.actor.userId))];
+};
+
+/**
+ * Who may read what an event is about, decided when it is sent (not when it happened): a project's tasks and
+ * memberships, its current members — nobody once the project is gone; a private task, its creator alone.
+ * Answers the project's name too (for MemberAdded). One read per event, for all its candidates together.
+ */
+export const readersOf = async (
+  ports: Pick<DeliveryPorts, 'projectReaders'>,
+  event: DomainEvent,
+  candidates: readonly string[],
+): Promise<{ mayRead: (userId: string) => boolean; projectName?: string }> => {
+  if (candidates.length === 0) return { mayRead: () => false };
+  if (event.projectId) {
+    const project = await ports.projectReaders(event.projectId, candidates);
+    return project ? { mayRead: (userId) => project.members.has(userId), projectName: project.name } : { mayRead: () => false };
+  }
+  if (event.entity.type === 'Task') {
+    const creator = str((event.after ?? event.before ?? {}).createdBy);
+    return { mayRead: (userId) => userId === creator };
+  }
+  return { mayRead: () => false };
 };
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -227,18 +276,22 @@ export interface DeliveryResult {
  * Delivers what one event means: an in-app notification per recipient and, where their settings want it, one
  * email. Safe to run again for the same event: the notification is written once (its id derives from the event),
  * and the email is claimed before it is sent and marked sent after, so a redelivery sends nothing twice. A failed
- * send gives the claim back and throws, so the queue retries the event.
+ * send gives the claim back and throws, so the queue retries the event. Who may read the task is read again on every
+ * delivery (`readersOf`), so a retry never reaches someone removed from the project in between.
  */
 export const deliverNotifications = async (ports: DeliveryPorts, event: DomainEvent, now: Date): Promise<DeliveryResult> => {
   const result: DeliveryResult = { notified: 0, emailed: 0 };
-  const recipients = recipientsOf(event);
+  const candidates = candidatesOf(event);
+  if (candidates.length === 0) return result;
+  const readers = await readersOf(ports, event, candidates);
+  const recipients = recipientsOf(event, readers.mayRead);
   if (recipients.length === 0) return result;
   const actor = await ports.users.get(event.actor.userId);
   const expiresAt = Math.floor(Date.parse(event.occurredAt) / 1000) + NOTIFICATION_TTL_DAYS * 86_400;
   for (const recipient of recipients) {
     const profile = await ports.users.get(recipient.recipientId);
     if (!profile || profile.status === 'disabled') continue;
-    const project = recipient.type === 'MemberAdded' && event.projectId ? await ports.projectName(event.projectId, recipient.recipientId) : undefined;
+    const project = recipient.type === 'MemberAdded' ? readers.projectName : undefined;
     const notification = composeNotification(event, recipient, { actor: actor?.name || 'Someone', project });
     const settings = await ports.notifications.settings(recipient.recipientId);
     const wantsEmail = settings.email[recipient.type];

@@ -178,7 +178,9 @@ export interface WakeUpResult {
  * What the reminder function does when its execution wakes up: records the reminders that are due as sent and the
  * task as overdue when its due date has passed (the stream announces ReminderDue / TaskOverdue), then answers when
  * to wake up next. A task that is closed, gone or rescheduled (another remindersVersion) makes it a no-op that ends
- * the execution. A concurrent edit of the task is retried on the fresh state.
+ * the execution. A concurrent edit of the task is retried on the fresh state. It tells nobody itself: the notification
+ * consumer decides who hears of a reminder when it sends it, from the project's members at that moment
+ * (shared/domain/notifications.ts), so a member removed after the reminder was planned is not told.
  */
 export const wakeUp = async (tasks: ReminderTaskPort, input: ExecutionInput, now: () => Date, attempts = 3): Promise<WakeUpResult> => {
   for (let attempt = 1; ; attempt++) {

@@ -317,7 +317,12 @@ export const restoreTask = async (ports: TaskPorts, actor: Actor, taskId: string
   if (stored.expiresAt * 1000 <= Date.parse(change.at)) throw new NotFound('task', 'Task not found in the trash.');
   requireWrite(rights, 'restore');
   if (expectedVersion !== undefined && stored.version !== expectedVersion) throw staleVersion(stored.version);
-  const next: Task = { ...withSchedule(stored, liveTask(stored), stored.reminders, change.at), updatedAt: change.at, version: stored.version + 1 };
+  // A member who left the project while the task was in the trash does not get it back (the removed-members
+  // consumer only sees tasks in the assignee index, which a trashed task is not).
+  const assigneeLeft =
+    stored.projectId !== null && stored.assigneeId !== null && stored.assigneeId !== actor.userId && !(await ports.projects.access(stored.projectId, stored.assigneeId));
+  const restored: Task = { ...liveTask(stored), ...(assigneeLeft && { assigneeId: null }) };
+  const next: Task = { ...withSchedule(stored, restored, stored.reminders, change.at), updatedAt: change.at, version: stored.version + 1 };
   await ports.tasks.restore(next, stored.version, change);
   return publicTask(next, change.at);
 };
@@ -375,4 +380,72 @@ const visibleOnly = async (ports: TaskPorts, actor: Actor, tasks: Task[]): Promi
     }),
   );
   return tasks.filter((t) => (t.projectId === null ? t.createdBy === actor.userId : allowed.has(t.projectId)));
+};
+
+// ---- a removed member's assignments ----
+
+/** Where the next page of a store-side walk starts (opaque to the domain). */
+export type WalkKey = Record<string, unknown>;
+
+export interface UnassignPorts {
+  tasks: Pick<TaskStorePort, 'get' | 'replace'> & {
+    /** One page of the open (not done, not trashed) tasks of `projectId` assigned to `userId` (a Query on the assignee index). */
+    openAssignedIn(userId: string, projectId: string, from?: WalkKey): Promise<{ items: Task[]; next?: WalkKey }>;
+  };
+  projects: ProjectAccessPort;
+}
+
+/** A member's removal from a project (or their leaving it): whose assignments, in which project, undone by whom. */
+export interface Removal {
+  projectId: string;
+  userId: string;
+  /** Who removed them (themselves when they left) and in which request: the unassignments are recorded under it. */
+  change: Change;
+}
+
+/**
+ * When a member leaves or is removed from a project, their open tasks there become unassigned: nobody may be
+ * assigned work in a project they cannot read. Done tasks keep their assignee (who did the work). Each task is
+ * changed under the removal's actor and request id, so its history says why. Safe to run again: an unassigned task
+ * leaves the assignee index, and a task reassigned, completed or trashed meanwhile is left alone. Someone added
+ * back to the project before this runs keeps their assignments.
+ */
+export const unassignRemovedMember = async (ports: UnassignPorts, removal: Removal, attempts = 3): Promise<{ unassigned: number }> => {
+  if (await ports.projects.access(removal.projectId, removal.userId)) return { unassigned: 0 };
+  let unassigned = 0;
+  let from: WalkKey | undefined;
+  do {
+    const page = await ports.tasks.openAssignedIn(removal.userId, removal.projectId, from);
+    for (const found of page.items) if (await unassignOne(ports, found, removal, attempts)) unassigned++;
+    from = page.next;
+  } while (from);
+  return { unassigned };
+};
+
+const unassignOne = async (ports: UnassignPorts, found: Task, removal: Removal, attempts: number): Promise<boolean> => {
+  let task: Task = found;
+  for (let attempt = 1; ; attempt++) {
+    if (task.assigneeId !== removal.userId || task.projectId !== removal.projectId || task.status === 'done') return false;
+    try {
+      await ports.tasks.replace(applyPatch(task, { assigneeId: null }, removal.change), task.version, removal.change);
+      return true;
+    } catch (error) {
+      const kind = (error as { kind?: string }).kind;
+      if (kind === 'not-found') return false; // trashed meanwhile: it is out of the assignee index
+      if (kind !== 'conflict' || attempt >= attempts) throw error;
+      const fresh = await ports.tasks.get(task.id);
+      if (!fresh || fresh.deletedAt !== undefined) return false;
+      task = fresh;
+    }
+  }
+};
+
+/** The removal a MemberRemoved event announces, with the change the unassignments are recorded under; undefined for other events. */
+export const removalOf = (
+  event: { type: string; projectId: string | null; actor: { userId: string }; requestId: string; before: Record<string, unknown> | null },
+  now: Date,
+): Removal | undefined => {
+  const userId = event.before?.userId;
+  if (event.type !== 'MemberRemoved' || !event.projectId || typeof userId !== 'string' || userId === '') return undefined;
+  return { projectId: event.projectId, userId, change: { actorId: event.actor.userId, requestId: event.requestId, at: now.toISOString() } };
 };

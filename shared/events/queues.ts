@@ -81,6 +81,19 @@ export const queues = [
       description: 'Keeps the admin dashboard counters: tasks created and completed per day, open tasks by priority',
     },
   },
+  {
+    name: 'removed-members',
+    description: 'Members who left or were removed from a project, whose open tasks there are unassigned',
+    maxReceiveCount: 5,
+    consumer: {
+      handler: 'functions/tasks/unassign-removed-member.ts',
+      grants: { table: 'readwrite' },
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      timeoutSeconds: 60,
+      description: "Unassigns a removed member's open tasks in the project they left",
+    },
+  },
 ] as const satisfies readonly QueueDef[];
 
 export type QueueName = (typeof queues)[number]['name'];

@@ -58,6 +58,13 @@ export const rules: readonly RuleDef[] = [
     target: 'stats',
     enabled: true,
   },
+  {
+    name: 'removed-members',
+    description: "A member's removal from a project unassigns their open tasks there",
+    pattern: { source: [EVENT_SOURCE], 'detail-type': ['MemberRemoved'] },
+    target: 'removed-members',
+    enabled: true,
+  },
 ];
 
 /**

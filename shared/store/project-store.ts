@@ -86,6 +86,21 @@ export const access = async (projectId: string, userId: string): Promise<Project
   return { project: toProject(project), membership: toMembership(membership) };
 };
 
+/**
+ * The live project and which of `userIds` are its live members, in ONE request (BatchGetItem of the project and the
+ * memberships, at most 99 users): undefined when the project does not exist or is deleted. For senders that must
+ * check, at send time, who may still read a project's tasks.
+ */
+export const readers = async (projectId: string, userIds: readonly string[]): Promise<{ name: string; members: Set<string> } | undefined> => {
+  const unique = [...new Set(userIds)].slice(0, 99);
+  const projectKey = keys.project(projectId);
+  const items = await batchGet([projectKey, ...unique.map((userId) => keys.member(projectId, userId))]);
+  const project = items.find((i) => i.sk === projectKey.sk);
+  if (!isLiveProject(project)) return undefined;
+  const members = new Set(items.filter(isLiveMembership).map((m) => str(m.userId)));
+  return { name: str(project.name), members };
+};
+
 // ---- cursors ----------------------------------------------------------------------------------
 
 /**

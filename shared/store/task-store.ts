@@ -8,7 +8,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Conflict, NotFound } from '#shared/domain/errors';
 import type { Change, Page, Task, TaskPriority, TaskStatus } from '#shared/domain/model';
 import { ulid } from 'ulid';
-import { staleVersion, type StoredTask, type TaskListQuery, type TaskPorts, type TaskStorePort, type TrashedTask } from '#shared/domain/tasks';
+import { staleVersion, type StoredTask, type TaskListQuery, type TaskPorts, type TaskStorePort, type TrashedTask, type WalkKey } from '#shared/domain/tasks';
 import { documentClient, tableName } from '#shared/store/client';
 import { decodeCursor, encodeCursor, type ListKeyShape } from '#shared/store/cursor';
 import { INDEX, keys } from '#shared/store/keys';
@@ -232,6 +232,31 @@ export const list = async (query: TaskListQuery): Promise<Page<Task>> => {
   }
   const nextCursor = encodeCursor(startKey);
   return nextCursor ? { items, nextCursor } : { items };
+};
+
+/** Items one walk of an assignee's tasks reads per Query (the walk runs in a queue consumer, not a request). */
+const WALK_PAGE = 100;
+
+/**
+ * One page of the open tasks of a project assigned to a user: a Query on the assignee index (GSI2), filtered to the
+ * project and to tasks not done. Trashed tasks are not in that index.
+ */
+export const openAssignedIn = async (userId: string, projectId: string, from?: WalkKey): Promise<{ items: Task[]; next?: WalkKey }> => {
+  const k = keys.tasksOfAssignee(userId);
+  const output = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: INDEX.byAssignee,
+      KeyConditionExpression: '#pk = :pk',
+      FilterExpression: '#projectId = :projectId AND #status <> :done',
+      ExpressionAttributeNames: { '#pk': 'gsi2pk', '#projectId': 'projectId', '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': k.gsi2pk, ':projectId': projectId, ':done': 'done' },
+      Limit: WALK_PAGE,
+      ExclusiveStartKey: from,
+    }),
+  );
+  const items = (output.Items ?? []).filter((item) => item.entity === TASK_ENTITY && item.deletedAt === undefined).map(toTask);
+  return output.LastEvaluatedKey ? { items, next: output.LastEvaluatedKey } : { items };
 };
 
 export const taskStore: TaskStorePort = { get, create, replace, trash, restore, list };

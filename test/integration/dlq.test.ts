@@ -271,6 +271,7 @@ describe('npm run dlq', () => {
       ['taskwell-reminders-dlq', 0],
       ['taskwell-webhooks-dlq', 0],
       ['taskwell-stats-dlq', 0],
+      ['taskwell-removed-members-dlq', 0],
       ['taskwell-rule-targets-dlq', 1],
       ['taskwell-publisher-dlq', 0],
     ]);

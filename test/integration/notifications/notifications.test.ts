@@ -24,7 +24,8 @@ const sent: Email[] = [];
 const ports: DeliveryPorts = {
   notifications: notificationStore,
   users: userStore,
-  projectName: async () => undefined,
+  // Everyone reads project p-1 here (who may read is the unit tests' and the e2e tests' subject).
+  projectReaders: async (_projectId, userIds) => ({ name: 'Project', members: new Set(userIds) }),
   sendEmail: async (email) => void sent.push(email),
   appUrl: '',
 };
@@ -38,7 +39,7 @@ const assigned = (actor: TestUser, assignee: TestUser, occurredAt = new Date(Dat
   actor: { userId: actor.userId },
   requestId: `req-${n++}`,
   entity: { type: 'Task', id: `t-${n}` },
-  projectId: null,
+  projectId: 'p-1',
   before: null,
   after: { id: `t-${n}`, title: `Task ${n}`, assigneeId: assignee.userId, createdBy: actor.userId },
   changes: [],

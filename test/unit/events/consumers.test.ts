@@ -1,7 +1,7 @@
 // The queue consumers answer exactly the messages that failed, so SQS retries those and no others.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -76,10 +76,32 @@ describe('the notification consumer', () => {
       'USER#alice': { entity: 'User', id: 'alice', email: 'alice@example.com', name: 'Alice', status: 'active', version: 1 },
       'USER#bob': { entity: 'User', id: 'bob', email: 'bob@example.com', name: 'Bob', status: 'active', version: 1 },
       'USER#dora': { entity: 'User', id: 'dora', email: 'dora@example.com', name: 'Dora', status: 'active', version: 1 },
+      'USER#carol': { entity: 'User', id: 'carol', email: 'carol@example.com', name: 'Carol', status: 'active', version: 1 },
     };
     dynamo.on(GetCommand).callsFake(async (input: { Key: { pk: string; sk: string } }) => ({ Item: input.Key.sk === 'PROFILE' ? profiles[input.Key.pk] : undefined }));
+    // Project p1 and its members now (the send-time membership read); carol was removed.
+    dynamo.on(BatchGetCommand).callsFake(async (input: { RequestItems: Record<string, { Keys: { pk: string; sk: string }[] }> }) => {
+      const [table, { Keys }] = Object.entries(input.RequestItems)[0]!;
+      const items = Keys.flatMap((key): Record<string, unknown>[] => {
+        if (key.pk !== 'PROJECT#p1') return [];
+        if (key.sk === 'PROJECT') return [{ ...key, entity: 'Project', id: 'p1', name: 'Launch' }];
+        const userId = key.sk.replace('MEMBER#', '');
+        return ['alice', 'bob', 'dora'].includes(userId) ? [{ ...key, entity: 'Membership', projectId: 'p1', userId, role: 'editor' }] : [];
+      });
+      return { Responses: { [table]: items } };
+    });
     dynamo.on(PutCommand).resolves({});
     dynamo.on(UpdateCommand).resolves({});
+  });
+
+  it('sends nothing to a member removed from the project, reading the memberships once per event', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ok' });
+    const toCarol = domainEvent('ev-carol', { projectId: 'p1', after: { id: 'task-c', projectId: 'p1', title: 'Plan', assigneeId: 'carol', createdBy: 'alice', status: 'todo' } });
+    const result = await sendNotifications(batch(message('m1', toCarol)), context);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(ses.commandCalls(SendEmailCommand)).toEqual([]);
+    expect(dynamo.commandCalls(PutCommand)).toEqual([]);
+    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(1);
   });
 
   it('returns exactly the message whose email SES refused, and sent the others', async () => {
@@ -87,8 +109,10 @@ describe('the notification consumer', () => {
       if (input.Destination.ToAddresses[0] === 'dora@example.com') throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
       return { MessageId: 'ok' };
     });
-    const toDora = domainEvent('ev-dora', { after: { id: 'task-d', title: 'Plan', assigneeId: 'dora', createdBy: 'alice', status: 'todo' } });
-    const result = await sendNotifications(batch(message('m1', domainEvent('ev-bob')), message('m2', toDora), message('m3', '[]')), context);
+    const inProject = { projectId: 'p1' };
+    const toDora = domainEvent('ev-dora', { ...inProject, after: { id: 'task-d', projectId: 'p1', title: 'Plan', assigneeId: 'dora', createdBy: 'alice', status: 'todo' } });
+    const toBob = domainEvent('ev-bob', { ...inProject, after: { id: 'task-ev-bob', projectId: 'p1', title: 'Write', assigneeId: 'bob', createdBy: 'alice', status: 'todo' } });
+    const result = await sendNotifications(batch(message('m1', toBob), message('m2', toDora), message('m3', '[]')), context);
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m2', 'm3']);
     const sent = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
     expect(sent.map((e) => e.Destination?.ToAddresses?.[0]).sort()).toEqual(['bob@example.com', 'dora@example.com']);

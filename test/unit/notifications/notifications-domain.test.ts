@@ -101,15 +101,23 @@ const ports = (overrides: Partial<DeliveryPorts> = {}) => {
   const fake = fakeNotificationStore();
   const sent: Email[] = [];
   const users = new Map(['alice', 'bob', 'carol'].map((id) => [id, profile(id)]));
+  /** Project p1, "Launch", and its members now; a removed member is deleted from the set. */
+  const members = new Set(['alice', 'bob', 'carol']);
+  const projects = new Map([['p1', { name: 'Launch', members }]]);
+  const lookups: { projectId: string; userIds: readonly string[] }[] = [];
   const p: DeliveryPorts = {
     notifications: fake.store,
     users: { get: async (id) => users.get(id) },
-    projectName: async () => 'Launch',
+    projectReaders: async (projectId, userIds) => {
+      lookups.push({ projectId, userIds });
+      const project = projects.get(projectId);
+      return project && { name: project.name, members: new Set(userIds.filter((id) => project.members.has(id))) };
+    },
     sendEmail: async (email) => void sent.push(email),
     appUrl: '',
     ...overrides,
   };
-  return { ports: p, fake, sent, users };
+  return { ports: p, fake, sent, users, members, projects, lookups };
 };
 
 describe('delivering an event', () => {
@@ -153,6 +161,89 @@ describe('delivering an event', () => {
     const { ports: p, fake } = ports();
     await deliverNotifications(p, event('MemberAdded', { entity: { type: 'Membership', id: 'p1:bob' }, after: { projectId: 'p1', userId: 'bob', role: 'viewer' } }), new Date(at));
     expect([...fake.items.values()][0]!.notification.title).toBe('Alice added you to “Launch” as viewer');
+  });
+});
+
+describe('only people who may read the task when it is sent hear of it', () => {
+  const changes = [{ field: 'title', before: 'Draft', after: 'Write the report' }];
+  const done = task({ status: 'done', completedAt: at });
+  const reminder = (over: Record<string, unknown> = {}) => event('ReminderDue', { actor: { userId: 'system' }, after: task({ dueAt: at, ...over }) });
+  const overdue = (over: Record<string, unknown> = {}) => event('TaskOverdue', { actor: { userId: 'system' }, after: task({ dueAt: at, ...over }) });
+
+  it.each([
+    ['a change to the task they are assigned', event('TaskUpdated', { changes })],
+    ['a completion of the task they created', event('TaskCompleted', { actor: { userId: 'carol' }, after: task({ ...done, createdBy: 'bob', assigneeId: 'carol' }) })],
+    ['a reminder of the task they are assigned', reminder()],
+    ['an overdue notice of the task they are assigned', overdue()],
+    ['a reminder of the task they created, assigned to nobody', reminder({ assigneeId: null, createdBy: 'bob' })],
+    ['an assignment made before they were removed', event('TaskAssigned')],
+  ])('a member removed from the project gets no notification and no email of %s', async (_, e) => {
+    const { ports: p, members, fake, sent } = ports();
+    members.delete('bob');
+    await deliverNotifications(p, e, new Date(at));
+    expect([...fake.items.keys()].filter((k) => k.startsWith('bob'))).toEqual([]);
+    expect(sent.filter((m) => m.to === 'bob@example.com')).toEqual([]);
+  });
+
+  it('a remaining member still hears of the same events', async () => {
+    const { ports: p, sent } = ports();
+    await deliverNotifications(p, event('TaskUpdated', { changes }), new Date(at));
+    await deliverNotifications(p, reminder(), new Date(at));
+    await deliverNotifications(p, overdue(), new Date(at));
+    await deliverNotifications(p, event('TaskCompleted', { actor: { userId: 'carol' }, after: task({ ...done, createdBy: 'bob', assigneeId: 'carol' }) }), new Date(at));
+    expect(sent.map((m) => m.to)).toEqual(Array(4).fill('bob@example.com'));
+  });
+
+  it('reminds the creator of a task whose assignee was removed (until the assignment is cleared)', async () => {
+    const { ports: p, members, sent } = ports();
+    members.delete('bob');
+    expect(await deliverNotifications(p, reminder(), new Date(at))).toEqual({ notified: 1, emailed: 1 });
+    expect(await deliverNotifications(p, overdue(), new Date(at))).toEqual({ notified: 1, emailed: 1 });
+    expect(sent.map((m) => m.to)).toEqual(['alice@example.com', 'alice@example.com']);
+  });
+
+  it('tells nobody about a task of a deleted project, and nobody about a member added then removed before the send', async () => {
+    const { ports: p, projects, members, sent, fake } = ports();
+    members.delete('bob');
+    await deliverNotifications(p, event('MemberAdded', { entity: { type: 'Membership', id: 'p1:bob' }, after: { projectId: 'p1', userId: 'bob', role: 'editor' } }), new Date(at));
+    projects.delete('p1');
+    await deliverNotifications(p, event('TaskUpdated', { actor: { userId: 'bob' }, changes, after: task({ assigneeId: 'carol' }) }), new Date(at));
+    expect(fake.items.size).toBe(0);
+    expect(sent).toEqual([]);
+  });
+
+  it('checks membership when the event is redelivered, not only when it first came: a retried email to a removed member is not sent', async () => {
+    const sendEmail = vi.fn<(e: Email) => Promise<void>>().mockRejectedValueOnce(new Error('SES is down')).mockResolvedValue(undefined);
+    const { ports: p, members } = ports({ sendEmail });
+    await expect(deliverNotifications(p, event('TaskAssigned'), new Date(at))).rejects.toThrow('SES is down');
+    members.delete('bob');
+    expect(await deliverNotifications(p, event('TaskAssigned'), new Date(at))).toEqual({ notified: 0, emailed: 0 });
+    expect(sendEmail).toHaveBeenCalledTimes(1);
+  });
+
+  it('tells only the creator about a private task, whoever else the event names', async () => {
+    const { ports: p, sent, lookups } = ports();
+    const privateTask = (over: Record<string, unknown>) => task({ projectId: null, ...over });
+    await deliverNotifications(p, event('TaskUpdated', { projectId: null, changes, actor: { userId: 'carol' }, after: privateTask({ assigneeId: 'bob' }) }), new Date(at));
+    await deliverNotifications(p, event('ReminderDue', { projectId: null, actor: { userId: 'system' }, after: privateTask({ assigneeId: 'bob', dueAt: at }) }), new Date(at));
+    expect(sent.map((m) => m.to)).toEqual(['alice@example.com']);
+    expect(lookups).toEqual([]);
+  });
+
+  it('sends no email to a disabled user', async () => {
+    const { ports: p, users, sent } = ports();
+    users.set('bob', profile('bob', { status: 'disabled' }));
+    await deliverNotifications(p, event('TaskUpdated', { changes }), new Date(at));
+    await deliverNotifications(p, reminder(), new Date(at));
+    expect(sent).toEqual([]);
+  });
+
+  it('looks the project up once per event, for all its candidates, and not at all for events that notify nobody', async () => {
+    const { ports: p, lookups } = ports();
+    await deliverNotifications(p, reminder(), new Date(at));
+    await deliverNotifications(p, event('TaskCreated'), new Date(at));
+    await deliverNotifications(p, event('TaskUpdated', { actor: { userId: 'bob' }, changes }), new Date(at));
+    expect(lookups).toEqual([{ projectId: 'p1', userIds: ['bob', 'alice'] }]);
   });
 });
 
