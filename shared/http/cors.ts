@@ -6,7 +6,7 @@ import type { HttpMethod } from '#shared/routes';
 
 export const CORS = {
   allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] satisfies HttpMethod[],
-  allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+  allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
   /** Response headers a browser script may read: versions, new resources' addresses, back-off and rate limits. */
   exposeHeaders: ['etag', 'location', 'retry-after', 'ratelimit', 'ratelimit-policy', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
   maxAgeSeconds: 3600,
@@ -26,7 +26,7 @@ export const parseCorsOrigins = (setting: string | readonly string[], what = 'ta
       url = undefined;
     }
     const local = url && (url.hostname === 'localhost' || url.hostname === '127.0.0.1');
-    if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && local)) || url.origin !== entry.replace(/\/$/, '')) {
+    if (!url || entry.includes('*') || !(url.protocol === 'https:' || (url.protocol === 'http:' && local)) || url.origin !== entry.replace(/\/$/, '')) {
       throw new Error(`${what}: "${entry}" is not an origin such as https://admin.example.com (no path, no wildcard; http only for localhost)`);
     }
     return url.origin;
