@@ -141,15 +141,18 @@ export class StatelessStack extends Stack {
       apiName: 'taskwell',
       description: 'Taskwell HTTP API (routes generated from shared/routes.ts)',
       createDefaultStage: false,
-      corsPreflight: {
-        // Only the configured origins, without credentials (tokens travel in Authorization, never in cookies).
-        allowOrigins: parseCorsOrigins(props.corsOrigins),
-        allowCredentials: false,
-        allowMethods: CORS.allowMethods.map((method) => CorsHttpMethod[method]),
-        allowHeaders: [...CORS.allowHeaders],
-        exposeHeaders: [...CORS.exposeHeaders],
-        maxAge: Duration.seconds(CORS.maxAgeSeconds),
-      },
+      // Only the configured origins, without credentials (tokens travel in Authorization, never in cookies). No
+      // origin: no CORS configuration at all, so preflights find no route and browsers refuse cross-origin calls.
+      ...(props.corsOrigins.length > 0 && {
+        corsPreflight: {
+          allowOrigins: parseCorsOrigins(props.corsOrigins),
+          allowCredentials: false,
+          allowMethods: CORS.allowMethods.map((method) => CorsHttpMethod[method]),
+          allowHeaders: [...CORS.allowHeaders],
+          exposeHeaders: [...CORS.exposeHeaders],
+          maxAge: Duration.seconds(CORS.maxAgeSeconds),
+        },
+      }),
     });
 
     if (props.corsOrigins.length === 0) {
