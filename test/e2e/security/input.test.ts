@@ -439,6 +439,16 @@ describe('response headers', () => {
     for (const [what, res] of Object.entries(responses)) expect(res.headers['cache-control'], what).toBe('no-store');
   });
 
+  it('a replayed idempotent create carries the same protective headers as the first answer', async () => {
+    const key = { headers: { 'idempotency-key': `hdr-${Date.now().toString(36)}` } };
+    const first = await as(alice).post('/v1/projects', { name: 'Replayed' }, key);
+    const replay = await as(alice).post('/v1/projects', { name: 'Replayed' }, key);
+    expect(first).toHaveStatus(201);
+    expect(replay).toHaveStatus(201);
+    expect(replay.body.id).toBe(first.body.id);
+    for (const res of [first, replay]) expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+  });
+
   it("a preflight from the console's origin is answered with the API's methods and headers, without credentials or a wildcard", async () => {
     const origin = new URL(localStack().apiUrl).origin;
     const res = await raw('OPTIONS', '/v1/tasks/x', {
