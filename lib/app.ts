@@ -4,6 +4,7 @@ import { StatefulStack } from '#lib/stateful-stack';
 import { DEFAULT_THROTTLE, StatelessStack } from '#lib/stateless-stack';
 import { senderAddress } from '#lib/constructs/taskwell-function';
 import { ConsoleStack } from '#lib/console-stack';
+import { parseCorsOrigins } from '#shared/http/cors';
 
 export interface TaskwellStacks {
   stateful: StatefulStack;
@@ -31,7 +32,9 @@ export const DEFAULT_MAIL_FROM = 'notifications@example.com';
 
 /**
  * Optional context (cdk.json or `-c key=value`):
- * - `taskwell:corsOrigins`: comma-separated browser origins (default `*`),
+ * - `taskwell:corsOrigins`: comma-separated browser origins allowed by CORS, `https://host[:port]`, no wildcard
+ *   (default: the console's custom domains, `https://<taskwell:consoleDomain>`; without one, none until you set the
+ *   console's CloudFront origin, the ConsoleOrigin output),
  * - `taskwell:throttleRate` / `taskwell:throttleBurst`: stage throttling,
  * - `taskwell:mailFrom`: the sender of notification emails, `notifications@example.org` or
  *   `Taskwell <notifications@example.org>` (default {@link DEFAULT_MAIL_FROM}); the address or its domain must be a
@@ -47,7 +50,10 @@ export const buildApp = (app: App): TaskwellStacks => {
   const stateful = new StatefulStack(app, 'TaskwellStateful', {
     description: 'Taskwell data and identities: the DynamoDB table, the Cognito user pool, the event bus and queues (retained on delete)',
   });
-  const origins: unknown = app.node.tryGetContext('taskwell:corsOrigins');
+  const consoleDomains = stringFromContext(app, 'taskwell:consoleDomain')?.split(',').map((d) => d.trim()).filter(Boolean);
+  // The console's origin by default: the stateless stack cannot refer to the console's CloudFront domain (the
+  // console stack depends on the API's URL), so without a custom domain the origin is set after the first deploy.
+  const corsOrigins = parseCorsOrigins(stringFromContext(app, 'taskwell:corsOrigins') ?? (consoleDomains ?? []).map((d) => `https://${d}`));
   const mailFrom = stringFromContext(app, 'taskwell:mailFrom') ?? DEFAULT_MAIL_FROM;
   senderAddress(mailFrom); // refuses a malformed sender at synth time, not at the first email
   const stateless = new StatelessStack(app, 'TaskwellStateless', {
@@ -61,7 +67,7 @@ export const buildApp = (app: App): TaskwellStacks => {
     ruleTargetsDlq: stateful.ruleTargetsDlq,
     mailFrom,
     appUrl: stringFromContext(app, 'taskwell:appUrl'),
-    corsOrigins: typeof origins === 'string' ? origins.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
+    corsOrigins,
     throttle: {
       rateLimit: numberFromContext(app, 'taskwell:throttleRate') ?? DEFAULT_THROTTLE.rateLimit,
       burstLimit: numberFromContext(app, 'taskwell:throttleBurst') ?? DEFAULT_THROTTLE.burstLimit,
@@ -72,7 +78,7 @@ export const buildApp = (app: App): TaskwellStacks => {
     description: 'Taskwell admin console: a private S3 bucket behind CloudFront (origin access control, security headers), the SPA with the API URL injected at deploy time',
     apiUrl: stateless.api.apiEndpoint, // the $default stage's URL without the trailing slash
     siteDir: stringFromContext(app, 'taskwell:consoleDist'),
-    domainNames: stringFromContext(app, 'taskwell:consoleDomain')?.split(',').map((d) => d.trim()).filter(Boolean),
+    domainNames: consoleDomains,
     certificateArn: stringFromContext(app, 'taskwell:consoleCertificateArn'),
     webAclArn: stringFromContext(app, 'taskwell:consoleWebAclArn'),
   });

@@ -3,7 +3,7 @@
 // Also the event flow's moving parts: the outbox publisher, the bus's rules (shared/events/rules.ts) and the queue
 // consumers (shared/events/queues.ts). Nothing here holds data, so this stack can be destroyed and redeployed
 // without loss.
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   CorsHttpMethod,
   HttpApi,
@@ -31,6 +31,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { authorizer as authorizerDef, functionId, routes, type RouteDef } from '#shared/routes';
+import { CORS, parseCorsOrigins } from '#shared/http/cors';
 import { TaskwellFunction } from '#lib/constructs/taskwell-function';
 import { OutboxPublisher } from '#lib/constructs/outbox-publisher';
 import { EventConsumers } from '#lib/constructs/event-consumers';
@@ -64,8 +65,11 @@ export interface StatelessStackProps extends StackProps {
   appUrl?: string;
   /** @default { rateLimit: 50, burstLimit: 100 } */
   throttle?: ThrottleLimits;
-  /** Browser origins allowed by CORS. Bearer tokens, not cookies, so `*` is safe. @default ['*'] */
-  corsOrigins?: string[];
+  /**
+   * Browser origins allowed by CORS (`https://host[:port]`; no wildcard): the admin console's origin. Empty: no
+   * browser may call the API cross-origin (the console's CloudFront origin is known only after its first deploy).
+   */
+  corsOrigins: string[];
 }
 
 export const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 50, burstLimit: 100 };
@@ -137,14 +141,26 @@ export class StatelessStack extends Stack {
       apiName: 'taskwell',
       description: 'Taskwell HTTP API (routes generated from shared/routes.ts)',
       createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: props.corsOrigins ?? ['*'],
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
-        allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
-        exposeHeaders: ['etag', 'location', 'retry-after'],
-        maxAge: Duration.hours(1),
-      },
+      // Only the configured origins, without credentials (tokens travel in Authorization, never in cookies). No
+      // origin: no CORS configuration at all, so preflights find no route and browsers refuse cross-origin calls.
+      ...(props.corsOrigins.length > 0 && {
+        corsPreflight: {
+          allowOrigins: parseCorsOrigins(props.corsOrigins),
+          allowCredentials: false,
+          allowMethods: CORS.allowMethods.map((method) => CorsHttpMethod[method]),
+          allowHeaders: [...CORS.allowHeaders],
+          exposeHeaders: [...CORS.exposeHeaders],
+          maxAge: Duration.seconds(CORS.maxAgeSeconds),
+        },
+      }),
     });
+
+    if (props.corsOrigins.length === 0) {
+      Annotations.of(this.api).addWarningV2(
+        'taskwell:cors-no-origins',
+        'No browser origin may call the API: set taskwell:corsOrigins to the admin console origin (the ConsoleOrigin output) and deploy again.',
+      );
+    }
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       logGroupName: `/aws/apigateway/${this.stackName}/access`,

@@ -1,6 +1,8 @@
 // API Gateway HTTP API, offline: a node:http server that routes with the shared route table, runs
 // the Lambda authorizer (simple responses, identity source `$request.header.Authorization`, no
-// caching) and invokes each route's handler in-process with a payload-format-2.0 event.
+// caching) and invokes each route's handler in-process with a payload-format-2.0 event. It answers CORS as the
+// HTTP API's corsPreflight does (shared/http/cors.ts): preflights for the allowed origins, and
+// Access-Control-Allow-Origin on their requests; nothing for other origins.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { authorizer as authorizerDef, functionId, routes as routeTable, type RouteDef } from '#shared/routes';
 import { FunctionTimeout, LOCAL_ACCOUNT_ID, LOCAL_REGION, invoke } from '#local/lambda';
 import { consoleHandler } from '#local/console';
+import { CORS, parseCorsOrigins } from '#shared/http/cors';
 
 /** API Gateway's payload limit for HTTP APIs. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -30,6 +33,11 @@ export interface GatewayOptions {
   onFunctionError?: (functionName: string, error: unknown) => void;
   /** Serve the built admin console under /console (console/dist). */
   console?: boolean;
+  /**
+   * Browser origins allowed by CORS (default: TASKWELL_CORS_ORIGINS, comma-separated, else the gateway's own
+   * origin, where the console is served).
+   */
+  corsOrigins?: readonly string[];
 }
 
 export interface Gateway {
@@ -97,7 +105,12 @@ export const matchRoute = (compiled: readonly CompiledRoute[], method: string, r
 
 const json = (res: ServerResponse, status: number, body: unknown, requestId: string) => {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'apigw-requestid': requestId });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'apigw-requestid': requestId,
+    'x-content-type-options': 'nosniff',
+  });
   res.end(text);
 };
 
@@ -205,10 +218,24 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       }),
   };
 
+  /** The CORS headers of a request from `origin`: none unless the origin is allowed. */
+  const corsHeaders = (origin: string | undefined, preflight: boolean): Record<string, string> => {
+    if (origin === undefined || !allowedOrigins().includes(origin)) return {};
+    return preflight
+      ? {
+          'access-control-allow-origin': origin,
+          'access-control-allow-methods': CORS.allowMethods.join(','),
+          'access-control-allow-headers': CORS.allowHeaders.join(','),
+          'access-control-max-age': String(CORS.maxAgeSeconds),
+        }
+      : { 'access-control-allow-origin': origin, 'access-control-expose-headers': CORS.exposeHeaders.join(',') };
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     const requestId = newRequestId();
     const method = (req.method ?? 'GET').toUpperCase();
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q === -1 ? url : url.slice(0, q);
@@ -218,6 +245,14 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     };
 
     const body = await readBody(req);
+    res.setHeader('vary', 'origin');
+    if (method === 'OPTIONS' && origin !== undefined && req.headers['access-control-request-method'] !== undefined) {
+      // A CORS preflight, answered by the gateway itself (no route, no authorizer); other origins get no CORS headers.
+      res.writeHead(204, { ...corsHeaders(origin, true), 'apigw-requestid': requestId, 'x-content-type-options': 'nosniff' });
+      res.end();
+      return log(204, ' (preflight)');
+    }
+    for (const [name, value] of Object.entries(corsHeaders(origin, false))) res.setHeader(name, value);
     const matched = matchRoute(compiled, method, rawPath);
     if (!matched) {
       json(res, 404, { message: 'Not Found' }, requestId);
@@ -315,6 +350,9 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
   };
 
   let gatewayPort = options.port;
+  const configuredOrigins =
+    options.corsOrigins ?? (process.env.TASKWELL_CORS_ORIGINS ? parseCorsOrigins(process.env.TASKWELL_CORS_ORIGINS, 'TASKWELL_CORS_ORIGINS') : undefined);
+  const allowedOrigins = () => configuredOrigins ?? [`http://${host}:${gatewayPort}`, `http://localhost:${gatewayPort}`];
   // The admin console (static files under /console, as CloudFront serves them in AWS), same origin as the API.
   const serveConsole = options.console ? consoleHandler({ root: options.root, apiUrl: '' }) : undefined;
   const server: Server = createServer((req, res) => {

@@ -58,13 +58,16 @@ export const auditRecordOf = (event: DomainEvent, recordedAt: string): AuditReco
 export const recordEvent = (store: AuditStorePort, event: DomainEvent, now: Date): Promise<boolean> =>
   store.append(auditRecordOf(event, now.toISOString()));
 
+const EARLIEST_INSTANT = Date.parse('0000-01-01T00:00:00.000Z');
+
 /** Admin search; the route is admin-only (the HTTP layer refuses everyone else with 403). */
 export const searchAudit = (store: AuditStorePort, query: AuditQuery, now: Date): Promise<Page<AuditRecord>> => {
   if (query.entityId !== undefined && query.entityType === undefined) {
     throw new ValidationFailed('Filter by entityId together with entityType.', [{ field: 'query.entityType', message: 'Required with entityId' }]);
   }
   const to = query.to ?? now.toISOString();
-  const from = query.from ?? new Date(Date.parse(to) - DEFAULT_SEARCH_WINDOW_DAYS * 86_400_000).toISOString();
+  // Never before year 0000: the months between `from` and `to` are walked as yyyy-mm strings.
+  const from = query.from ?? new Date(Math.max(Date.parse(to) - DEFAULT_SEARCH_WINDOW_DAYS * 86_400_000, EARLIEST_INSTANT)).toISOString();
   if (from > to) throw new ValidationFailed('`from` must not be after `to`.', [{ field: 'query.from', message: 'Must not be after to' }]);
   return store.search({ ...query, from, to });
 };

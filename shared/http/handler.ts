@@ -94,6 +94,21 @@ const toResponse = (result: HttpResult): APIGatewayProxyStructuredResultV2 => {
   };
 };
 
+/**
+ * Headers on every response, errors and replayed idempotent responses included: `nosniff` (a body is never read
+ * as anything but its declared type), and `no-store` unless a successful route chose its own caching (every
+ * answer here is private or an auth answer).
+ */
+const withResponseHeaders = (response: APIGatewayProxyStructuredResultV2): APIGatewayProxyStructuredResultV2 => {
+  const headers: Record<string, string | number | boolean> = { ...response.headers, 'x-content-type-options': 'nosniff' };
+  const routeCaching = Object.keys(headers).find((name) => name.toLowerCase() === 'cache-control');
+  if (routeCaching === undefined || (response.statusCode ?? 200) >= 400) {
+    if (routeCaching !== undefined) delete headers[routeCaching];
+    headers['cache-control'] = 'no-store';
+  }
+  return { ...response, headers };
+};
+
 /** Maps every error to problem+json; logs the unexpected ones with their stack (never sent to the client). */
 const problemMapper = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
   onError: async (request) => {
@@ -134,7 +149,7 @@ export const http = <B extends ZodType | undefined = undefined, P extends ZodTyp
 
   for (const middleware of options.use ?? []) chain.use(middleware);
 
-  return chain.handler(async (event, context) => {
+  const handler = chain.handler(async (event, context) => {
     const caller = callerFromEvent(event);
     if (auth !== 'none' && !caller) throw new HttpProblem(401, 'unauthorized', 'Unauthorized', 'A valid access token is required.');
     if (auth === 'admin' && !caller?.isAdmin) throw new HttpProblem(403, 'forbidden', 'Forbidden', 'This route is for administrators.');
@@ -150,4 +165,7 @@ export const http = <B extends ZodType | undefined = undefined, P extends ZodTyp
     });
     return toResponse(result);
   });
+  // Outside the chain: an early response (an idempotent replay) skips the chain's `after` middlewares.
+  return async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> =>
+    withResponseHeaders(await handler(event, context));
 };

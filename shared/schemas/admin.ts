@@ -1,7 +1,7 @@
 // Request and response schemas of the admin API (/v1/admin/*, except the audit log: shared/schemas/audit.ts).
 // zod/mini's functional API (shared/schemas/zod.ts): checks go in `.check(...)`, wrappers are functions.
 import * as z from '#shared/schemas/zod';
-import { integer, meta, queryInt } from '#shared/schemas/helpers';
+import { integer, meta, queryInt, safeText } from '#shared/schemas/helpers';
 import { ROLES, TASK_PRIORITIES } from '#shared/domain/model';
 
 const count = integer().check(z.minimum(0));
@@ -10,7 +10,7 @@ const count = integer().check(z.minimum(0));
 
 export const UsersQuery = meta(
   z.strictObject({
-    emailPrefix: meta(z._default(z.string().check(z.trim(), z.maxLength(254)), ''), {
+    emailPrefix: meta(z._default(z.string().check(z.trim(), z.maxLength(254), safeText()), ''), {
       description: 'The start of the email address, case-insensitive (default: every user)',
     }),
     limit: meta(queryInt(1, 100, 20), { description: 'Page size, 1–100 (default 20)' }),

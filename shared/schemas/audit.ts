@@ -1,22 +1,22 @@
 // Request and response schemas of the admin audit log.
 // zod/mini's functional API (shared/schemas/zod.ts): checks go in `.check(...)`, wrappers are functions.
 import * as z from '#shared/schemas/zod';
-import { meta, queryInt } from '#shared/schemas/helpers';
+import { dateTime, meta, queryInt, safeText } from '#shared/schemas/helpers';
 import { ENTITY_TYPES, EVENT_TYPES } from '#shared/events/schemas';
 
 /** Any ISO 8601 instant, answered in UTC. */
 const instant = z.pipe(
-  z.iso.datetime({ offset: true }),
+  dateTime(),
   z.transform((value: string) => new Date(value).toISOString()),
 );
 
 export const AuditQuery = meta(
   z.strictObject({
     entityType: meta(z.optional(z.enum(ENTITY_TYPES)), { description: 'Task, Project, Membership or User' }),
-    entityId: meta(z.optional(z.string().check(z.minLength(1), z.maxLength(200))), {
+    entityId: meta(z.optional(z.string().check(z.minLength(1), z.maxLength(200), safeText())), {
       description: 'With entityType: the records of one entity (a membership is `<projectId>:<userId>`)',
     }),
-    actorId: meta(z.optional(z.string().check(z.minLength(1), z.maxLength(64))), { description: 'The records of changes one user made' }),
+    actorId: meta(z.optional(z.string().check(z.minLength(1), z.maxLength(64), safeText())), { description: 'The records of changes one user made' }),
     from: meta(z.optional(instant), { description: 'Inclusive lower bound on occurredAt (default: a year before `to`)' }),
     to: meta(z.optional(instant), { description: 'Inclusive upper bound on occurredAt (default: now)' }),
     limit: meta(queryInt(1, 100, 25), { description: 'Page size, 1–100 (default 25)' }),

@@ -2,7 +2,7 @@
 // document, from the same zod definitions. Emails are lower-cased: one address, one account.
 // zod/mini's functional API (shared/schemas/zod.ts): checks go in `.check(...)`, wrappers are functions.
 import * as z from '#shared/schemas/zod';
-import { integer, meta } from '#shared/schemas/helpers';
+import { integer, lineText, meta } from '#shared/schemas/helpers';
 
 export const EmailSchema = meta(z.email().check(z.maxLength(254), z.toLowerCase()), { description: 'Account email (case-insensitive; stored lower-cased)' });
 
@@ -18,7 +18,7 @@ const newPassword = meta(
   { description: '12–256 characters with upper- and lower-case letters, a digit and a symbol' },
 );
 const password = meta(z.string().check(z.minLength(1), z.maxLength(256)), { description: 'The account password' });
-const name = meta(z.string().check(z.trim(), z.minLength(1), z.maxLength(100)), { description: 'Display name (1–100 characters)' });
+const name = meta(lineText(1, 100), { description: 'Display name (1–100 characters, one line, no control or invisible formatting characters)' });
 const code = meta(z.string().check(z.regex(/^\d{4,10}$/, 'Expected the numeric code from the confirmation email')), { description: 'The emailed confirmation code' });
 const refreshToken = meta(z.string().check(z.minLength(20), z.maxLength(8192), z.regex(/^[A-Za-z0-9_.-]+$/, 'Malformed token')), {
   description: 'A refresh token from login',

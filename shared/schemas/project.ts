@@ -2,12 +2,14 @@
 // OpenAPI document, from the same zod definitions.
 // zod/mini's functional API (shared/schemas/zod.ts): checks go in `.check(...)`, wrappers are functions.
 import * as z from '#shared/schemas/zod';
-import { integer, meta, queryInt } from '#shared/schemas/helpers';
+import { integer, lineText, meta, multilineText, queryInt } from '#shared/schemas/helpers';
 import { ROLES } from '#shared/domain/model';
 
 const id = (what: string) => meta(z.string().check(z.minLength(1), z.maxLength(64)), { description: `The ${what}'s id` });
-const name = meta(z.string().check(z.trim(), z.minLength(1), z.maxLength(100)), { description: 'Project name (1–100 characters)' });
-const description = meta(z.nullable(z.string().check(z.maxLength(2000))), { description: 'Free text (up to 2000 characters); null clears it' });
+const name = meta(lineText(1, 100), { description: 'Project name (1–100 characters, one line, no control or invisible formatting characters)' });
+const description = meta(z.nullable(multilineText(2000)), {
+  description: 'Free text (up to 2000 characters; line breaks and tabs, no other control or invisible formatting characters); null clears it',
+});
 const version = meta(integer().check(z.minimum(1), z.maximum(Number.MAX_SAFE_INTEGER)), { description: 'The version you are updating (or send If-Match)' });
 export const RoleSchema = meta(z.enum(ROLES), { id: 'Role', description: 'owner: manages the project and its members; editor: changes tasks; viewer: reads' });
 

@@ -3,7 +3,7 @@
 // deduplicated, dueAt in UTC, completedAt) lives in shared/domain/tasks.ts.
 // zod/mini's functional API (shared/schemas/zod.ts): checks go in `.check(...)`, wrappers are functions.
 import * as z from '#shared/schemas/zod';
-import { integer, meta, queryInt } from '#shared/schemas/helpers';
+import { dateTime as isoDateTime, integer, lineText, meta, multilineText, queryInt, safeText } from '#shared/schemas/helpers';
 import { TASK_PRIORITIES, TASK_STATUSES } from '#shared/domain/model';
 
 /** Ids are ULIDs (tasks, projects) or Cognito subs (users): letters, digits, `-` and `_`, at most 64. */
@@ -12,12 +12,14 @@ const id = (what: string) =>
     description: `The ${what}'s id`,
   });
 
-const title = meta(z.string().check(z.trim(), z.minLength(1), z.maxLength(200)), { description: 'Title (1–200 characters)' });
-const description = meta(z.nullable(z.string().check(z.maxLength(5000))), { description: 'Free text (up to 5000 characters); null clears it' });
-const dateTime = z.iso.datetime({ offset: true });
+const title = meta(lineText(1, 200), { description: 'Title (1–200 characters, one line, no control or invisible formatting characters)' });
+const description = meta(z.nullable(multilineText(5000)), {
+  description: 'Free text (up to 5000 characters; line breaks and tabs, no other control or invisible formatting characters); null clears it',
+});
+const dateTime = isoDateTime();
 const dueAt = meta(z.nullable(dateTime), { description: 'ISO 8601 date-time with Z or an offset (answered in UTC); null clears it' });
 const tag = meta(
-  z.string().check(z.trim(), z.toLowerCase(), z.minLength(1), z.maxLength(40), z.regex(/^[^\p{Cc},]+$/u, 'No commas or control characters')),
+  z.string().check(z.trim(), z.toLowerCase(), z.minLength(1), z.maxLength(40), z.regex(/^[^,]+$/, 'No commas'), safeText()),
   { description: 'A tag (1–40 characters, lower-cased)' },
 );
 const tags = meta(z.array(tag).check(z.maxLength(20)), { description: 'Up to 20 tags; duplicates are dropped' });

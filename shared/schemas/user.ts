@@ -1,10 +1,10 @@
 // Request and response schemas of /v1/me.
 // zod/mini's functional API (shared/schemas/zod.ts): checks go in `.check(...)`, wrappers are functions.
 import * as z from '#shared/schemas/zod';
-import { integer, meta } from '#shared/schemas/helpers';
+import { integer, lineText, meta } from '#shared/schemas/helpers';
 import { isTimeZone } from '#shared/domain/users';
 
-const name = meta(z.string().check(z.trim(), z.minLength(1), z.maxLength(100)), { description: 'Display name (1–100 characters)' });
+const name = meta(lineText(1, 100), { description: 'Display name (1–100 characters, one line, no control or invisible formatting characters)' });
 const timezone = meta(
   z.string().check(z.minLength(1), z.maxLength(64), z.refine(isTimeZone, { message: 'Unknown IANA time zone, e.g. Europe/Berlin' })),
   { description: 'IANA time zone, e.g. Europe/Berlin' },

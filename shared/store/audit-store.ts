@@ -6,11 +6,10 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { ValidationFailed } from '#shared/domain/errors';
 import type { AuditQuery, AuditRecord, AuditStorePort } from '#shared/domain/audit';
 import type { Page } from '#shared/domain/model';
 import { documentClient, tableName } from '#shared/store/client';
-import { decodeCursor, type Key } from '#shared/store/cursor';
+import { decodeListsCursor, encodeListsCursor, type Key, type ListKeyShape } from '#shared/store/cursor';
 import { INDEX, keys } from '#shared/store/keys';
 
 export const AUDIT_ENTITY = 'AuditRecord';
@@ -65,8 +64,6 @@ const append = async (record: AuditRecord): Promise<boolean> => {
   }
 };
 
-const invalidCursor = () => new ValidationFailed('The cursor is invalid or belongs to another search.', [{ field: 'query.cursor', message: 'Invalid cursor' }]);
-
 /** Months from `to`'s down to `from`'s, newest first: yyyy-mm. */
 const monthsBetween = (from: string, to: string): string[] => {
   const months: string[] = [];
@@ -115,40 +112,20 @@ const partitionsFor = (q: AuditQuery & { from: string; to: string }): { partitio
   };
 };
 
-/**
- * The cursor says where the previous page stopped: a partition of this search and, within it, the last key read
- * (absent: start at the top of that partition). Anything else is refused, so a cursor cannot widen a search.
- */
-const decodeSearchCursor = (cursor: string | undefined, partitions: Partition[], bounds: { lower: string; upper: string }) => {
-  if (cursor === undefined) return { index: 0, startKey: undefined as Key | undefined };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
-  const { p, k } = (parsed ?? {}) as { p?: unknown; k?: unknown };
-  const index = partitions.findIndex((partition) => partition.pk === p);
-  if (index < 0) throw invalidCursor();
-  if (k === undefined) return { index, startKey: undefined };
-  const partition = partitions[index]!;
-  const startKey = decodeCursor(Buffer.from(JSON.stringify(k)).toString('base64url'), {
+/** Each partition of a search as a list of the cursor codec: its partition, the searched time range. */
+const cursorLists = (partitions: Partition[], bounds: { lower: string; upper: string }): ListKeyShape[] =>
+  partitions.map((partition) => ({
     partition: [partition.pkName, partition.pk],
-    sortKey: [partition.skName, 'AUDIT#'],
+    sortKey: [partition.skName, { from: bounds.lower, to: bounds.upper }],
     attributes: partition.attributes,
-  })!;
-  const sk = startKey[partition.skName]!;
-  if (sk < bounds.lower || sk > bounds.upper) throw invalidCursor();
-  return { index, startKey };
-};
-
-const encodeSearchCursor = (partition: Partition | undefined, lastKey: Key | undefined) =>
-  partition ? Buffer.from(JSON.stringify({ p: partition.pk, ...(lastKey ? { k: lastKey } : {}) }), 'utf8').toString('base64url') : undefined;
+  }));
 
 const search = async (q: AuditQuery & { from: string; to: string }): Promise<Page<AuditRecord>> => {
   const bounds = keys.auditRange(q.from, q.to);
   const { partitions, filters } = partitionsFor(q);
-  let { index, startKey } = decodeSearchCursor(q.cursor, partitions, bounds);
+  // The cursor names a partition of this search and the last key read in it, inside the range: a cursor cannot widen a search.
+  const lists = cursorLists(partitions, bounds);
+  let { index, startKey } = decodeListsCursor(q.cursor, lists);
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':lower': bounds.lower, ':upper': bounds.upper };
   const conditions = filters.map(([path, value], i) => {
@@ -179,7 +156,7 @@ const search = async (q: AuditQuery & { from: string; to: string }): Promise<Pag
     if (!startKey) index++;
     if (items.length >= q.limit) break;
   }
-  const nextCursor = index < partitions.length ? encodeSearchCursor(partitions[index], startKey) : undefined;
+  const nextCursor = encodeListsCursor(lists[index], startKey);
   return nextCursor ? { items, nextCursor } : { items };
 };
 

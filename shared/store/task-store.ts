@@ -159,7 +159,7 @@ const listSpec = ({ scope, filters }: TaskListQuery): ListQuerySpec => {
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       names: { '#pk': 'gsi2pk', '#sk': 'gsi2sk' },
       values: { ':pk': k.gsi2pk, ':from': k.gsi2skFrom, ':to': k.gsi2skTo },
-      cursor: { partition: ['gsi2pk', k.gsi2pk], sortKey: ['gsi2sk', 'DUE#'], attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'] },
+      cursor: { partition: ['gsi2pk', k.gsi2pk], sortKey: ['gsi2sk', { from: k.gsi2skFrom, to: k.gsi2skTo }], attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'] },
       ScanIndexForward: true,
     };
   }

@@ -32,3 +32,23 @@ describe('the HTTP handler chain', () => {
     expect(loggedLines(logged).map((line) => line.correlation_id)).toEqual(['req-one', 'req-two']);
   });
 });
+
+describe('the headers of every answer', () => {
+  const ok = http({ auth: 'none' }, async () => ({ status: 200, body: { fine: true } }));
+  const cached = http({ auth: 'none' }, async () => ({ status: 200, body: {}, headers: { 'cache-control': 'public, max-age=300' } }));
+
+  it('carry nosniff and no-store on a success, a problem+json error and an unexpected failure', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    for (const response of [await ok(apiEvent('GET', '/v1/x'), lambdaContext()), await failing(apiEvent('GET', '/v1/x'), lambdaContext())]) {
+      expect(response.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+    }
+    const invalid = await ok(apiEvent('POST', '/v1/x', { body: '{"a":' }), lambdaContext());
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.headers).toMatchObject({ 'content-type': 'application/problem+json', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+  });
+
+  it("keep a route's own caching of a success (the public OpenAPI document)", async () => {
+    const response = await cached(apiEvent('GET', '/v1/openapi.json'), lambdaContext());
+    expect(response.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'public, max-age=300' });
+  });
+});
