@@ -1,4 +1,4 @@
-// Opaque list cursors, the one codec every paginated store uses (docs/decisions/0001-list-cursors.md).
+// Opaque list cursors, the one codec every paginated store uses (docs/decisions/0002-list-cursors.md).
 // A cursor is the LastEvaluatedKey of a Query, base64url-encoded JSON (for a search over several lists, also
 // which list it stopped in). Nothing in a decoded cursor is trusted: it is accepted only as a key of the very
 // list the request reads — exactly that list's key attributes, each a non-empty string within DynamoDB's key
