@@ -2,9 +2,9 @@ import { http } from '#shared/http/handler';
 import { RegisterInput } from '#shared/schemas/auth';
 import { register } from '#shared/domain/users';
 import { cognitoIdentity } from '#shared/auth/cognito';
-import { userStore } from '#shared/store/user-store';
+import { sesAccountNotices } from '#shared/email/account-notices';
 
-export const handler = http({ body: RegisterInput, auth: 'none' }, async ({ body, requestId }) => {
-  const registration = await register({ identity: cognitoIdentity, users: userStore }, body, requestId);
-  return { status: 201, body: registration };
+export const handler = http({ body: RegisterInput, auth: 'none' }, async ({ body }) => {
+  const accepted = await register({ identity: cognitoIdentity, notices: sesAccountNotices }, body);
+  return { status: 202, body: accepted };
 });
