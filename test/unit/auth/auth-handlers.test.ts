@@ -19,6 +19,7 @@ import {
   UserNotConfirmedException,
   UserNotFoundException,
   UsernameExistsException,
+  type UserStatusType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -77,7 +78,7 @@ beforeEach(() => {
 describe('POST /v1/auth/register', () => {
   const body = { email: 'Ada@Example.com', password: 'Correct-Horse-9', name: 'Ada' };
   const accepted = { message: ACCEPTED.register };
-  const account = (status: string) => ({ Username: 'u-old', UserStatus: status, Enabled: true, UserAttributes: [{ Name: 'sub', Value: 'u-old' }, { Name: 'email', Value: 'ada@example.com' }], ...meta });
+  const account = (status: UserStatusType) => ({ Username: 'u-old', UserStatus: status, Enabled: true, UserAttributes: [{ Name: 'sub', Value: 'u-old' }, { Name: 'email', Value: 'ada@example.com' }], ...meta });
 
   it('signs a new address up with the email as username, and writes no profile before confirmation', async () => {
     cognito.on(AdminGetUserCommand).rejects(new UserNotFoundException({ message: 'User does not exist.', ...meta }));
