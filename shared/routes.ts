@@ -51,7 +51,7 @@ export const routes: readonly RouteDef[] = [
   route('GET', '/v1/health', 'health/get-health', 'none', {}, 'Liveness check'),
   route('GET', '/v1/openapi.json', 'openapi/get-openapi', 'none', {}, 'The OpenAPI 3.1 document of this API'),
 
-  route('POST', '/v1/auth/register', 'auth/register', 'none', { userPool: ['AdminGetUser', 'AdminDeleteUser'], email: true }, 'Sign up (emails a confirmation code; the same answer for every address)'),
+  route('POST', '/v1/auth/register', 'auth/register', 'none', { table: 'readwrite', userPool: ['AdminGetUser', 'AdminDeleteUser'], email: true }, 'Sign up (emails a confirmation code; the same answer for every address)'),
   route('POST', '/v1/auth/confirm', 'auth/confirm-registration', 'none', { table: 'readwrite', userPool: ['AdminGetUser'] }, 'Confirm a sign-up with the emailed code (creates the profile)'),
   route('POST', '/v1/auth/login', 'auth/login', 'none', write, 'Exchange email and password for tokens (locked after repeated failures)'),
   route('POST', '/v1/auth/refresh', 'auth/refresh-session', 'none', {}, 'Exchange a refresh token for new access and ID tokens'),

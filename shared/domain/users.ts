@@ -29,6 +29,11 @@ export interface UserStorePort {
   ensure(profile: NewProfile, change: Change): Promise<UserProfile>;
   /** Applies `patch` when the profile is at `expectedVersion`; NotFound / Conflict (stale) otherwise. */
   update(userId: string, patch: ProfilePatch, expectedVersion: number, change: Change): Promise<UserProfile>;
+  /**
+   * Removes the profile of a sign-up that was never confirmed, and its email claim if it still names that user
+   * (profiles made at sign-up before profiles waited for confirmation); nothing when there is none.
+   */
+  discardPending(userId: string, email: string): Promise<void>;
 }
 
 /** Who the identity provider says a freshly signed-in user is (from its ID token). */
@@ -225,7 +230,7 @@ export const ACCEPTED = {
  * No profile exists before confirmation (see confirmRegistration), so a pending sign-up is nobody in the API.
  */
 export const register = async (
-  { identity, notices }: { identity: IdentityProvider; notices: AccountNoticesPort },
+  { identity, users, notices }: AuthPorts & { notices: AccountNoticesPort },
   input: RegisterInput,
 ): Promise<{ message: string }> => {
   const existing = await identity.findAccount(input.email);
@@ -233,7 +238,10 @@ export const register = async (
     await notices.registrationAttempted(input.email);
     return { message: ACCEPTED.register };
   }
-  if (existing) await identity.deleteAccount(existing.userId);
+  if (existing) {
+    await identity.deleteAccount(existing.userId);
+    await users.discardPending(existing.userId, input.email);
+  }
   try {
     await identity.signUp(input);
   } catch (error) {

@@ -5,7 +5,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   AdminDeleteUserCommand,
   AdminGetUserCommand,
+  AdminUserGlobalSignOutCommand,
+  ChangePasswordCommand,
   CodeMismatchException,
+  ConfirmForgotPasswordCommand,
+  ForgotPasswordCommand,
+  LimitExceededException,
+  ResendConfirmationCodeCommand,
   CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
   ExpiredCodeException,
@@ -31,6 +37,10 @@ import { handler as confirm } from '#functions/auth/confirm-registration';
 import { handler as login } from '#functions/auth/login';
 import { handler as refresh } from '#functions/auth/refresh-session';
 import { handler as logout } from '#functions/auth/logout';
+import { handler as resendCode } from '#functions/auth/resend-code';
+import { handler as forgotPassword } from '#functions/auth/forgot-password';
+import { handler as resetPassword } from '#functions/auth/reset-password';
+import { handler as changePassword } from '#functions/auth/change-password';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -109,6 +119,12 @@ describe('POST /v1/auth/register', () => {
     expect(res.body).toEqual(accepted);
     expect(cognito.commandCalls(AdminDeleteUserCommand)[0]!.args[0].input).toEqual({ UserPoolId: 'us-east-1_unittest1', Username: 'u-old' });
     expect(cognito.commandCalls(SignUpCommand)).toHaveLength(1);
+    // A profile an earlier version made at sign-up goes too, with the claim on the address if it still names it.
+    const deletes = ddb.commandCalls(DeleteCommand).map((c) => c.args[0].input);
+    expect(deletes).toEqual([
+      expect.objectContaining({ Key: { pk: 'EMAIL#ada@example.com', sk: 'EMAIL' }, ExpressionAttributeValues: expect.objectContaining({ ':id': 'u-old' }) }),
+      expect.objectContaining({ Key: { pk: 'USER#u-old', sk: 'PROFILE' }, ExpressionAttributeValues: expect.objectContaining({ ':id': 'u-old' }) }),
+    ]);
   });
 
   it('answers a confirmed address exactly like a new one, changes nothing, and emails its owner a notice', async () => {
@@ -406,5 +422,186 @@ describe('POST /v1/auth/logout', () => {
     cognito.on(RevokeTokenCommand).rejects(new Error('boom'));
 
     expect((await post(logout, '/v1/auth/logout', { refreshToken })).status).toBe(500);
+  });
+});
+
+describe('account recovery', () => {
+  const confirmedAccount = (extra: Record<string, unknown> = {}) => ({
+    Username: 'u-1',
+    UserStatus: 'CONFIRMED' as UserStatusType,
+    Enabled: true,
+    UserAttributes: [{ Name: 'sub', Value: 'u-1' }, { Name: 'email', Value: 'ada@example.com' }],
+    ...extra,
+    ...meta,
+  });
+  const unknown = () => cognito.on(AdminGetUserCommand).rejects(new UserNotFoundException({ message: 'User does not exist.', ...meta }));
+
+  describe('POST /v1/auth/resend-code', () => {
+    it('sends a new code to a pending sign-up', async () => {
+      cognito.on(AdminGetUserCommand).resolves(confirmedAccount({ UserStatus: 'UNCONFIRMED' }));
+      cognito.on(ResendConfirmationCodeCommand).resolves(meta);
+
+      const res = await post(resendCode, '/v1/auth/resend-code', { email: 'Ada@example.com' });
+
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ message: ACCEPTED.resendCode });
+      expect(cognito.commandCalls(ResendConfirmationCodeCommand)[0]!.args[0].input).toEqual({ ClientId: 'unittestclient', Username: 'ada@example.com' });
+    });
+
+    it.each([
+      ['an unknown address', () => unknown()],
+      ['a confirmed account', () => cognito.on(AdminGetUserCommand).resolves(confirmedAccount())],
+    ])('answers the same for %s and sends nothing', async (_what, arrange) => {
+      arrange();
+
+      const res = await post(resendCode, '/v1/auth/resend-code', { email: 'ada@example.com' });
+
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ message: ACCEPTED.resendCode });
+      expect(cognito.commandCalls(ResendConfirmationCodeCommand)).toHaveLength(0);
+    });
+
+    it("answers the same when the emulator lacks ResendConfirmationCode (cognito-local)", async () => {
+      cognito.on(AdminGetUserCommand).resolves(confirmedAccount({ UserStatus: 'UNCONFIRMED' }));
+      cognito.on(ResendConfirmationCodeCommand).rejects(Object.assign(new Error('Cognito Local unsupported feature: Unsupported x-amz-target header'), { name: 'Unsupported' }));
+
+      expect((await post(resendCode, '/v1/auth/resend-code', { email: 'ada@example.com' })).status).toBe(202);
+    });
+  });
+
+  describe('POST /v1/auth/forgot-password', () => {
+    it('asks Cognito to email a reset code to a confirmed account', async () => {
+      cognito.on(AdminGetUserCommand).resolves(confirmedAccount());
+      cognito.on(ForgotPasswordCommand).resolves(meta);
+
+      const res = await post(forgotPassword, '/v1/auth/forgot-password', { email: 'Ada@example.com' });
+
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ message: ACCEPTED.forgotPassword });
+      expect(cognito.commandCalls(ForgotPasswordCommand)[0]!.args[0].input).toEqual({ ClientId: 'unittestclient', Username: 'ada@example.com' });
+    });
+
+    it.each([
+      ['an unknown address', () => unknown()],
+      ['a pending sign-up', () => cognito.on(AdminGetUserCommand).resolves(confirmedAccount({ UserStatus: 'UNCONFIRMED' }))],
+      ['a disabled account', () => cognito.on(AdminGetUserCommand).resolves(confirmedAccount({ Enabled: false }))],
+    ])('answers the same for %s and sends nothing', async (_what, arrange) => {
+      arrange();
+
+      const res = await post(forgotPassword, '/v1/auth/forgot-password', { email: 'ada@example.com' });
+
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ message: ACCEPTED.forgotPassword });
+      expect(cognito.commandCalls(ForgotPasswordCommand)).toHaveLength(0);
+    });
+
+    it("answers the same when Cognito's per-account limit is reached", async () => {
+      cognito.on(AdminGetUserCommand).resolves(confirmedAccount());
+      cognito.on(ForgotPasswordCommand).rejects(new LimitExceededException({ message: 'Attempt limit exceeded', ...meta }));
+
+      const res = await post(forgotPassword, '/v1/auth/forgot-password', { email: 'ada@example.com' });
+
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ message: ACCEPTED.forgotPassword });
+    });
+  });
+
+  describe('POST /v1/auth/reset-password', () => {
+    const body = { email: 'Ada@example.com', code: '123456', password: 'New-Correct-Horse-9' };
+
+    it('sets the password, revokes every refresh token of the account and clears its login lock', async () => {
+      cognito.on(AdminGetUserCommand).resolves(confirmedAccount());
+      cognito.on(ConfirmForgotPasswordCommand).resolves(meta);
+      cognito.on(AdminUserGlobalSignOutCommand).resolves(meta);
+
+      const res = await post(resetPassword, '/v1/auth/reset-password', body);
+
+      expect(res.status).toBe(204);
+      expect(cognito.commandCalls(ConfirmForgotPasswordCommand)[0]!.args[0].input).toEqual({
+        ClientId: 'unittestclient',
+        Username: 'ada@example.com',
+        ConfirmationCode: '123456',
+        Password: 'New-Correct-Horse-9',
+      });
+      expect(cognito.commandCalls(AdminUserGlobalSignOutCommand)[0]!.args[0].input).toEqual({ UserPoolId: 'us-east-1_unittest1', Username: 'u-1' });
+      expect(ddb.commandCalls(DeleteCommand)[0]!.args[0].input.Key).toEqual({ pk: `LOGINATTEMPTS#${emailHash('ada@example.com')}`, sk: 'LOGINATTEMPTS' });
+    });
+
+    it.each([
+      ['a wrong code', () => cognito.on(ConfirmForgotPasswordCommand).rejects(new CodeMismatchException({ message: 'Invalid code', ...meta }))],
+      ['an expired code', () => cognito.on(ConfirmForgotPasswordCommand).rejects(new ExpiredCodeException({ message: 'Expired', ...meta }))],
+      ["Cognito's per-account limit", () => cognito.on(ConfirmForgotPasswordCommand).rejects(new LimitExceededException({ message: 'Attempt limit exceeded', ...meta }))],
+    ])('answers the one invalid-code 400 for %s, and ends no session', async (_what, arrange) => {
+      cognito.on(AdminGetUserCommand).resolves(confirmedAccount());
+      arrange();
+
+      const res = await post(resetPassword, '/v1/auth/reset-password', body);
+
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ type: type('invalid-code'), detail: new InvalidCode().message });
+      expect(cognito.commandCalls(AdminUserGlobalSignOutCommand)).toHaveLength(0);
+    });
+
+    it.each([
+      ['an unknown address', () => unknown()],
+      ['a pending sign-up (whose sign-up code must not reset nor confirm it)', () => cognito.on(AdminGetUserCommand).resolves(confirmedAccount({ UserStatus: 'UNCONFIRMED' }))],
+    ])('answers the same invalid-code 400 for %s without asking Cognito to reset', async (_what, arrange) => {
+      arrange();
+
+      const res = await post(resetPassword, '/v1/auth/reset-password', body);
+
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ type: type('invalid-code'), detail: new InvalidCode().message });
+      expect(cognito.commandCalls(ConfirmForgotPasswordCommand)).toHaveLength(0);
+    });
+  });
+
+  describe('POST /v1/me/password', () => {
+    const caller = { userId: 'u-1', email: 'ada@example.com' };
+    const change = (body: unknown) =>
+      invoke(changePassword, apiEvent('POST', '/v1/me/password', { body, user: caller, headers: { authorization: `Bearer ${accessToken}` } }));
+    const newAccess = jwt({ sub: 'u-1', token_use: 'access', client_id: 'unittestclient', exp: exp(), jti: 'new' });
+
+    beforeEach(() => {
+      ddb.on(GetCommand, { Key: { pk: 'USER#u-1', sk: 'PROFILE' } }).resolves({ Item: profileItem() });
+    });
+
+    it('changes the password with the caller’s token, ends every session, and answers the tokens of a new one', async () => {
+      cognito.on(ChangePasswordCommand).resolves(meta);
+      cognito.on(AdminUserGlobalSignOutCommand).resolves(meta);
+      cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: newAccess, IdToken: idToken, RefreshToken: refreshToken, ExpiresIn: 3600 }, ...meta });
+
+      const res = await change({ current: 'Correct-Horse-9', new: 'New-Correct-Horse-9' });
+
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ accessToken: newAccess, refreshToken });
+      expect(cognito.commandCalls(ChangePasswordCommand)[0]!.args[0].input).toEqual({ AccessToken: accessToken, PreviousPassword: 'Correct-Horse-9', ProposedPassword: 'New-Correct-Horse-9' });
+      // The global sign-out comes before the new sign-in, so the new session survives it.
+      const order = cognito.calls().map((c) => c.args[0].constructor.name);
+      expect(order.indexOf('AdminUserGlobalSignOutCommand')).toBeLessThan(order.indexOf('InitiateAuthCommand'));
+      expect(cognito.commandCalls(InitiateAuthCommand)[0]!.args[0].input.AuthParameters).toEqual({ USERNAME: 'ada@example.com', PASSWORD: 'New-Correct-Horse-9' });
+    });
+
+    it.each([
+      ['Cognito', new NotAuthorizedException({ message: 'Incorrect username or password.', ...meta })],
+      ['cognito-local', new InvalidPasswordException({ message: 'Invalid password', ...meta })],
+    ])('answers 400 password-change-refused for a wrong current password (%s), counting a failed login', async (_who, error) => {
+      cognito.on(ChangePasswordCommand).rejects(error);
+
+      const res = await change({ current: 'Wrong-Horse-9!', new: 'New-Correct-Horse-9' });
+
+      expect(res.status).toBe(400);
+      expect(res.body.type).toBe(type('password-change-refused'));
+      expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.Key).toEqual({ pk: `LOGINATTEMPTS#${emailHash('ada@example.com')}`, sk: 'LOGINATTEMPTS' });
+      expect(cognito.commandCalls(AdminUserGlobalSignOutCommand)).toHaveLength(0);
+    });
+
+    it('answers 400 naming body.new for a new password that breaks the policy, calling nobody', async () => {
+      const res = await change({ current: 'Correct-Horse-9', new: 'weak' });
+
+      expect(res.status).toBe(400);
+      expect(new Set(res.body.errors.map((e: { field: string }) => e.field))).toEqual(new Set(['body.new']));
+      expect(cognito.calls()).toHaveLength(0);
+    });
   });
 });
