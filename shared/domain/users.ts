@@ -106,6 +106,14 @@ export interface AccountNoticesPort {
   registrationAttempted(email: string): Promise<void>;
 }
 
+/** Which notices an address got lately: `claim` answers true (and records it) when none of `kind` was sent within the period. */
+export interface NoticeLedgerPort {
+  claim(email: string, kind: string, now: number, periodSeconds: number): Promise<boolean>;
+}
+
+/** At most one "someone tried to register" notice per address per period, so register cannot be used to flood a mailbox. */
+export const NOTICE_PERIOD_SECONDS = 60 * 60;
+
 /** The failed-login counter of an address (epoch seconds). */
 export interface LoginAttempts {
   failures: number;
@@ -230,12 +238,13 @@ export const ACCEPTED = {
  * No profile exists before confirmation (see confirmRegistration), so a pending sign-up is nobody in the API.
  */
 export const register = async (
-  { identity, users, notices }: AuthPorts & { notices: AccountNoticesPort },
+  { identity, users, notices, ledger }: AuthPorts & { notices: AccountNoticesPort; ledger: NoticeLedgerPort },
   input: RegisterInput,
+  at = new Date(),
 ): Promise<{ message: string }> => {
   const existing = await identity.findAccount(input.email);
   if (existing && existing.status !== 'pending') {
-    await notices.registrationAttempted(input.email);
+    if (await ledger.claim(input.email, 'registration-attempted', epochSeconds(at), NOTICE_PERIOD_SECONDS)) await notices.registrationAttempted(input.email);
     return { message: ACCEPTED.register };
   }
   if (existing) {

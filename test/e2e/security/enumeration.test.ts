@@ -42,9 +42,18 @@ describe('account enumeration', () => {
     expect(JSON.stringify(taken.body)).not.toContain(owner.userId);
     // Nothing changed for the owner: their password still works.
     expect(await api.post('/v1/auth/login', { email: owner.email, password: owner.password })).toHaveStatus(200);
+    const notices = async () => (await sentMail()).filter((m) => m.destination.to.includes(owner.email) && /tried to register/i.test(m.subject));
+    expect(await notices()).toHaveLength(1);
+    expect((await notices())[0]!.body.text ?? '').not.toContain(`${owner.password}x`);
+  });
+
+  it("registering a taken address again and again does not flood its owner's mailbox: one notice an hour", async () => {
+    const owner = await newUser({ email: fresh('flooded').email });
+    for (let i = 0; i < 3; i += 1) {
+      expect(await api.post('/v1/auth/register', { email: owner.email, password: `${owner.password}${i}`, name: 'Flood' })).toHaveStatus(202);
+    }
     const notices = (await sentMail()).filter((m) => m.destination.to.includes(owner.email) && /tried to register/i.test(m.subject));
     expect(notices).toHaveLength(1);
-    expect(notices[0]!.body.text ?? '').not.toContain(`${owner.password}x`);
   });
 
   it('confirm answers an unknown address, a confirmed account and a pending sign-up with a wrong code identically', async () => {

@@ -29,6 +29,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ACCEPTED, InvalidCode } from '#shared/domain/users';
 import { emailHash } from '#shared/store/login-attempts-store';
 import { apiEvent, invoke } from '#test/support/apigw-event';
@@ -140,6 +141,18 @@ describe('POST /v1/auth/register', () => {
     expect(sent.Destination?.ToAddresses).toEqual(['ada@example.com']);
     expect(sent.Content?.Simple?.Subject?.Data).toMatch(/tried to register/);
     expect(JSON.stringify(sent)).not.toContain('Correct-Horse-9');
+  });
+
+  it('sends an address at most one notice per hour, answering the same either way', async () => {
+    cognito.on(AdminGetUserCommand).resolves(account('CONFIRMED'));
+    ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+
+    const res = await post(register, '/v1/auth/register', body);
+
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual(accepted);
+    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({ pk: `NOTICE#${emailHash('ada@example.com')}`, sk: 'NOTICE#registration-attempted' });
+    expect(ses.calls()).toHaveLength(0);
   });
 
   it('answers the same when a concurrent registration took the address first', async () => {
