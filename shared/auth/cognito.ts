@@ -257,11 +257,15 @@ export const cognitoIdentity: IdentityProvider = {
     }
   },
 
-  deleteAccount: async (userId) => {
+  deletePendingAccount: async (userId) => {
     try {
+      const current = await cognito.send(new AdminGetUserCommand({ UserPoolId: userPoolId(), Username: userId }));
+      if (current.UserStatus !== 'UNCONFIRMED') return false;
       await cognito.send(new AdminDeleteUserCommand({ UserPoolId: userPoolId(), Username: userId }));
+      return true;
     } catch (error) {
-      if ((error as Error)?.name === 'UserNotFoundException') return; // replaced meanwhile: gone either way
+      if ((error as Error)?.name === 'UserNotFoundException') return true; // replaced meanwhile: gone either way
+      if (throttled.has((error as Error)?.name ?? '')) throw new TooManyRequests('Too many requests to the account service; retry shortly.');
       throw error;
     }
   },

@@ -68,8 +68,11 @@ export interface IdentityProvider {
   revoke(refreshToken: string): Promise<void>;
   /** The account that holds an address (read with admin rights), or undefined. */
   findAccount(email: string): Promise<Account | undefined>;
-  /** Deletes an account (used only to replace a sign-up that was never confirmed). */
-  deleteAccount(userId: string): Promise<void>;
+  /**
+   * Deletes an account if it is still a pending sign-up (read again just before, so a sign-up confirmed meanwhile
+   * is kept); answers whether it deleted it.
+   */
+  deletePendingAccount(userId: string): Promise<boolean>;
   /** Sends a new sign-up code to a pending account; silently nothing for an unknown or confirmed address. */
   resendCode(email: string): Promise<void>;
   /** Emails a password-reset code; silently nothing for an address that cannot reset. */
@@ -248,7 +251,8 @@ export const register = async (
     return { message: ACCEPTED.register };
   }
   if (existing) {
-    await identity.deleteAccount(existing.userId);
+    // Confirmed between the two reads: it is an account now, and the answer stays the same.
+    if (!(await identity.deletePendingAccount(existing.userId))) return { message: ACCEPTED.register };
     await users.discardPending(existing.userId, input.email);
   }
   try {

@@ -128,6 +128,18 @@ describe('POST /v1/auth/register', () => {
     ]);
   });
 
+  it('keeps a sign-up its owner confirmed between the two reads: nothing is deleted, the answer is the same', async () => {
+    cognito.on(AdminGetUserCommand).resolvesOnce(account('UNCONFIRMED')).resolves(account('CONFIRMED'));
+
+    const res = await post(register, '/v1/auth/register', body);
+
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual(accepted);
+    expect(cognito.commandCalls(AdminDeleteUserCommand)).toHaveLength(0);
+    expect(cognito.commandCalls(SignUpCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
+  });
+
   it('answers a confirmed address exactly like a new one, changes nothing, and emails its owner a notice', async () => {
     cognito.on(AdminGetUserCommand).resolves(account('CONFIRMED'));
 
