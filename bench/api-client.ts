@@ -47,7 +47,7 @@ export const registerUser = async (apiUrl: string, confirmationCode: string, lab
   const email = `bench-${label}-${unique}@example.com`;
   const password = `Bench-${unique}-pw-9Z!`;
   const name = `Bench ${label}`;
-  expectStatus(`register ${email}`, await http(apiUrl, 'POST', '/v1/auth/register', { body: { email, password, name } }), 201);
+  expectStatus(`register ${email}`, await http(apiUrl, 'POST', '/v1/auth/register', { body: { email, password, name } }), 202);
   expectStatus(`confirm ${email}`, await http(apiUrl, 'POST', '/v1/auth/confirm', { body: { email, code: confirmationCode } }), 200, 204);
   const login = expectStatus(`login ${email}`, await http(apiUrl, 'POST', '/v1/auth/login', { body: { email, password } }), 200);
   const { accessToken, refreshToken } = login.body as { accessToken: string; refreshToken: string };

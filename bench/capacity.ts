@@ -224,12 +224,13 @@ export const measureCapacity = async (setup: WalkSetup): Promise<CapacityResults
   // pipeline delivers MemberAdded and two TaskAssigned notifications.
   const colleagueAssignsWork = async () => {
     const colleagueEmail = `bench-walk-colleague-${unique}@example.com`;
-    const registered = await must(
-      'registering the colleague',
-      callRoute('POST /v1/auth/register', { body: { email: colleagueEmail, password: `Bench-${unique}-colleague-9Z!`, name: 'Bench Colleague' } }),
-    );
+    const colleaguePassword = `Bench-${unique}-colleague-9Z!`;
+    await must('registering the colleague', callRoute('POST /v1/auth/register', { body: { email: colleagueEmail, password: colleaguePassword, name: 'Bench Colleague' } }));
     await must('confirming the colleague', callRoute('POST /v1/auth/confirm', { body: { email: colleagueEmail, code: setup.confirmationCode } }));
-    state.colleague = { userId: String(registered.body.userId), email: colleagueEmail };
+    // Registration answers the same for every address (no user id): the colleague's id is the sub of their token.
+    const signedIn = await must('the colleague logging in', callRoute('POST /v1/auth/login', { body: { email: colleagueEmail, password: colleaguePassword } }));
+    const colleagueId = JSON.parse(Buffer.from(String(signedIn.body.accessToken).split('.')[1] ?? '', 'base64url').toString('utf8')).sub as string;
+    state.colleague = { userId: colleagueId, email: colleagueEmail };
     const project = await must('the colleague creating a project', callRoute('POST /v1/projects', { user: colleague(), body: { name: "Colleague's project" } }));
     const projectId = String(project.body.id);
     await must(
@@ -295,13 +296,13 @@ export const measureCapacity = async (setup: WalkSetup): Promise<CapacityResults
     {
       variant: 'auth.register',
       route: 'POST /v1/auth/register',
-      description: 'sign up (Cognito) and create the profile',
+      description: 'sign up (Cognito; the profile is created at confirmation)',
       run: (requestId) => callRoute('POST /v1/auth/register', { body: { email, password, name: 'Bench Walker' }, requestId }),
     },
     {
       variant: 'auth.confirm',
       route: 'POST /v1/auth/confirm',
-      description: 'confirm with the emailed code',
+      description: 'confirm with the emailed code and create the profile',
       run: (requestId) => callRoute('POST /v1/auth/confirm', { body: { email, code: setup.confirmationCode }, requestId }),
     },
     {

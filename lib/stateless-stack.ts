@@ -179,7 +179,7 @@ export class StatelessStack extends Stack {
     const publicRoutes: HttpRoute[] = [];
     for (const route of routes) {
       const name = functionId(route.handler);
-      const fn = new TaskwellFunction(this, name, { ...shared, entry: route.handler, grants: route.grants, description: route.summary });
+      const fn = new TaskwellFunction(this, name, { ...shared, entry: route.handler, grants: route.grants, mailFrom: props.mailFrom, description: route.summary });
       functions.set(name, fn);
       const [httpRoute] = this.api.addRoutes({
         path: route.path,

@@ -51,11 +51,15 @@ export const routes: readonly RouteDef[] = [
   route('GET', '/v1/health', 'health/get-health', 'none', {}, 'Liveness check'),
   route('GET', '/v1/openapi.json', 'openapi/get-openapi', 'none', {}, 'The OpenAPI 3.1 document of this API'),
 
-  route('POST', '/v1/auth/register', 'auth/register', 'none', write, 'Create an account (sends a confirmation code)'),
-  route('POST', '/v1/auth/confirm', 'auth/confirm-registration', 'none', {}, 'Confirm an account with the emailed code'),
-  route('POST', '/v1/auth/login', 'auth/login', 'none', write, 'Exchange email and password for tokens'),
+  route('POST', '/v1/auth/register', 'auth/register', 'none', { table: 'readwrite', userPool: ['AdminGetUser', 'AdminDeleteUser'], email: true }, 'Sign up (emails a confirmation code; the same answer for every address)'),
+  route('POST', '/v1/auth/confirm', 'auth/confirm-registration', 'none', { table: 'readwrite', userPool: ['AdminGetUser'] }, 'Confirm a sign-up with the emailed code (creates the profile)'),
+  route('POST', '/v1/auth/login', 'auth/login', 'none', write, 'Exchange email and password for tokens (locked after repeated failures)'),
   route('POST', '/v1/auth/refresh', 'auth/refresh-session', 'none', {}, 'Exchange a refresh token for new access and ID tokens'),
   route('POST', '/v1/auth/logout', 'auth/logout', 'none', {}, 'Revoke a refresh token'),
+  route('POST', '/v1/auth/resend-code', 'auth/resend-code', 'none', { userPool: ['AdminGetUser'] }, 'Email a new sign-up code (the same answer for every address)'),
+  route('POST', '/v1/auth/forgot-password', 'auth/forgot-password', 'none', { userPool: ['AdminGetUser'] }, 'Email a password-reset code (the same answer for every address)'),
+  route('POST', '/v1/auth/reset-password', 'auth/reset-password', 'none', { table: 'readwrite', userPool: ['AdminGetUser', 'AdminUserGlobalSignOut'] }, 'Set a new password with the emailed code; ends every session'),
+  route('POST', '/v1/me/password', 'auth/change-password', 'user', { table: 'readwrite', userPool: ['AdminUserGlobalSignOut'] }, 'Change my password; ends every other session'),
 
   route('GET', '/v1/me', 'users/get-me', 'user', read, 'My profile'),
   route('PATCH', '/v1/me', 'users/update-me', 'user', write, 'Change my name or timezone'),

@@ -2,22 +2,33 @@
 // from AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, so the same code talks to cognito-local offline.
 // This is the ONE place that turns Cognito exceptions into domain errors.
 import {
+  AdminDeleteUserCommand,
+  AdminGetUserCommand,
+  AdminUserGlobalSignOutCommand,
+  ChangePasswordCommand,
   CognitoIdentityProviderClient,
+  ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
+  ForgotPasswordCommand,
   InitiateAuthCommand,
+  ResendConfirmationCodeCommand,
   RevokeTokenCommand,
   SignUpCommand,
   type AuthenticationResultType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
-import { TooManyRequests, ValidationFailed } from '#shared/domain/errors';
+import { TooManyRequests, Unauthorized, ValidationFailed } from '#shared/domain/errors';
+import { logger } from '#shared/observability/powertools';
 import {
   EmailTaken,
+  InvalidCode,
   InvalidCredentials,
+  PasswordChangeRefused,
   InvalidRefreshToken,
   PasswordResetRequired,
   SignInChallenge,
   UserNotConfirmed,
+  type Account,
   type Identity,
   type IdentityProvider,
   type RefreshedSession,
@@ -31,9 +42,26 @@ const clientId = (): string => {
   return id;
 };
 
-type Operation = 'signUp' | 'confirmSignUp' | 'signIn' | 'refresh' | 'revoke';
+const userPoolId = (): string => {
+  const id = process.env.USER_POOL_ID;
+  if (!id) throw new Error('USER_POOL_ID is not set');
+  return id;
+};
 
-const codeError = (message: string) => new ValidationFailed(message, [{ field: 'body.code', message }]);
+type Operation = 'signUp' | 'confirmSignUp' | 'signIn' | 'refresh' | 'revoke' | 'confirmForgotPassword' | 'changePassword';
+
+/** Whatever went wrong with a code, and whatever the address, one answer: none of these may tell who has an account. */
+const invalidCode = () => new InvalidCode();
+const codeErrors = {
+  CodeMismatchException: invalidCode,
+  ExpiredCodeException: invalidCode,
+  UserNotFoundException: invalidCode,
+  // Cognito: an account that is already confirmed, or disabled.
+  NotAuthorizedException: invalidCode,
+  // Cognito counts wrong codes per account: saying so would tell that the account exists.
+  TooManyFailedAttemptsException: invalidCode,
+  LimitExceededException: invalidCode,
+};
 
 /** Cognito exception name → domain error, per operation. Anything not listed stays unexpected (a 500). */
 const errorMap: Record<Operation, Record<string, (error: Error) => Error>> = {
@@ -43,13 +71,19 @@ const errorMap: Record<Operation, Record<string, (error: Error) => Error>> = {
     InvalidPasswordException: (error) =>
       new ValidationFailed('The password does not meet the password policy.', [{ field: 'body.password', message: error.message || 'Password does not meet the policy' }]),
   },
-  confirmSignUp: {
-    CodeMismatchException: () => codeError('The confirmation code is incorrect.'),
-    ExpiredCodeException: () => codeError('The confirmation code has expired or was already used.'),
-    // Unknown email, or (in Cognito) an account that is already confirmed: say nothing more.
-    UserNotFoundException: () => codeError('No account awaiting confirmation matches this email and code.'),
-    NotAuthorizedException: () => codeError('No account awaiting confirmation matches this email and code.'),
-    TooManyFailedAttemptsException: () => new TooManyRequests('Too many wrong codes; wait a while before trying again.'),
+  confirmSignUp: codeErrors,
+  confirmForgotPassword: {
+    ...codeErrors,
+    InvalidPasswordException: (error) =>
+      new ValidationFailed('The password does not meet the password policy.', [{ field: 'body.password', message: error.message || 'Password does not meet the policy' }]),
+  },
+  changePassword: {
+    // Cognito: a wrong current password; cognito-local says InvalidPasswordException for it (Cognito uses that name
+    // for a new password that breaks the policy, which the request schema has already refused).
+    NotAuthorizedException: () => new PasswordChangeRefused(),
+    InvalidPasswordException: () => new PasswordChangeRefused(),
+    // Cognito: too many wrong current passwords for this account.
+    LimitExceededException: () => new TooManyRequests('Too many attempts to change the password; try again later.'),
   },
   signIn: {
     // The same answer whether the email is unknown or the password wrong (cognito-local says
@@ -69,6 +103,42 @@ const errorMap: Record<Operation, Record<string, (error: Error) => Error>> = {
 };
 
 const throttled = new Set(['TooManyRequestsException', 'LimitExceededException']);
+
+/**
+ * Answers for calls whose outcome the API never reveals (resend-code, forgot-password): an unknown, confirmed,
+ * unconfirmed or disabled account, or Cognito's per-account limits, all end the same way (nothing sent).
+ */
+const silently = new Set([
+  'UserNotFoundException',
+  'InvalidParameterException',
+  'NotAuthorizedException',
+  'LimitExceededException',
+  'CodeDeliveryFailureException',
+]);
+
+/** An operation the emulator behind the endpoint lacks: cognito-local answers `Unsupported`; Cognito never does. */
+const isUnsupported = (error: unknown) => (error as Error)?.name === 'Unsupported' && /unsupported/i.test((error as Error)?.message ?? '');
+
+const quietly = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
+  try {
+    await fn();
+  } catch (error) {
+    const name = (error as Error)?.name ?? '';
+    if (silently.has(name)) return;
+    if (isUnsupported(error)) {
+      logger.warn(`the identity provider does not support ${what}; nothing was sent`);
+      return;
+    }
+    if (throttled.has(name)) throw new TooManyRequests('Too many requests to the account service; retry shortly.');
+    throw error;
+  }
+};
+
+const accountStatus = (status: string | undefined): Account['status'] => {
+  if (status === 'UNCONFIRMED') return 'pending';
+  if (status === 'CONFIRMED' || status === 'RESET_REQUIRED') return 'active';
+  return 'other';
+};
 
 /** Runs a Cognito call, mapping its known exceptions to domain errors. */
 const call = async <T>(operation: Operation, fn: () => Promise<T>): Promise<T> => {
@@ -105,6 +175,13 @@ const identityOf = (idToken: string): Identity => {
   const claims = claimsOf(idToken);
   const str = (value: unknown) => (typeof value === 'string' ? value : '');
   return { userId: str(claims.sub), email: str(claims.email).toLowerCase(), name: str(claims.name) || undefined };
+};
+
+/** The access token of an `Authorization: Bearer <token>` header (the authorizer has already verified it). */
+export const bearerToken = (header: string | undefined): string => {
+  const match = /^Bearer\s+(\S+)$/i.exec(header?.trim() ?? '');
+  if (!match?.[1]) throw new Unauthorized('A bearer access token is required.');
+  return match[1];
 };
 
 export const cognitoIdentity: IdentityProvider = {
@@ -165,4 +242,61 @@ export const cognitoIdentity: IdentityProvider = {
         throw error;
       }
     }),
+
+  findAccount: async (email) => {
+    try {
+      const output = await cognito.send(new AdminGetUserCommand({ UserPoolId: userPoolId(), Username: email }));
+      const attribute = (name: string) => output.UserAttributes?.find((a) => a.Name === name)?.Value;
+      const userId = attribute('sub') ?? output.Username;
+      if (!userId) return undefined;
+      return { userId, email: (attribute('email') ?? email).toLowerCase(), name: attribute('name'), status: accountStatus(output.UserStatus), enabled: output.Enabled !== false };
+    } catch (error) {
+      if ((error as Error)?.name === 'UserNotFoundException') return undefined;
+      if (throttled.has((error as Error)?.name ?? '')) throw new TooManyRequests('Too many requests to the account service; retry shortly.');
+      throw error;
+    }
+  },
+
+  deletePendingAccount: async (userId) => {
+    try {
+      const current = await cognito.send(new AdminGetUserCommand({ UserPoolId: userPoolId(), Username: userId }));
+      if (current.UserStatus !== 'UNCONFIRMED') return false;
+      await cognito.send(new AdminDeleteUserCommand({ UserPoolId: userPoolId(), Username: userId }));
+      return true;
+    } catch (error) {
+      if ((error as Error)?.name === 'UserNotFoundException') return true; // replaced meanwhile: gone either way
+      if (throttled.has((error as Error)?.name ?? '')) throw new TooManyRequests('Too many requests to the account service; retry shortly.');
+      throw error;
+    }
+  },
+
+  /** cognito-local lacks ResendConfirmationCode; its code is fixed (CODE), so the code already sent stays right. */
+  resendCode: (email) => quietly('ResendConfirmationCode', () => cognito.send(new ResendConfirmationCodeCommand({ ClientId: clientId(), Username: email }))),
+
+  forgotPassword: (email) => quietly('ForgotPassword', () => cognito.send(new ForgotPasswordCommand({ ClientId: clientId(), Username: email }))),
+
+  confirmForgotPassword: ({ email, code, password }) =>
+    call('confirmForgotPassword', async () => {
+      await cognito.send(new ConfirmForgotPasswordCommand({ ClientId: clientId(), Username: email, ConfirmationCode: code, Password: password }));
+    }),
+
+  changePassword: ({ accessToken, current, proposed }) =>
+    call('changePassword', async () => {
+      await cognito.send(new ChangePasswordCommand({ AccessToken: accessToken, PreviousPassword: current, ProposedPassword: proposed }));
+    }),
+
+  /**
+   * AdminUserGlobalSignOut: every refresh token of the account stops working. cognito-local lacks it: there the
+   * refresh tokens survive (logged), and ending sessions rests on the sessions port alone.
+   */
+  signOutEverywhere: async (userId) => {
+    try {
+      await cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId: userPoolId(), Username: userId }));
+    } catch (error) {
+      const name = (error as Error)?.name;
+      if (name === 'UserNotFoundException') return;
+      if (!isUnsupported(error)) throw error;
+      logger.warn('the identity provider does not support AdminUserGlobalSignOut; refresh tokens were not revoked', { userId });
+    }
+  },
 };

@@ -53,4 +53,8 @@ export class Unprocessable extends DomainError {
 
 export class TooManyRequests extends DomainError {
   readonly kind = 'too-many-requests' as const;
+  /** Seconds the client should wait before retrying (sent as `Retry-After`), when known. */
+  constructor(message?: string, readonly retryAfterSeconds?: number) {
+    super(message);
+  }
 }

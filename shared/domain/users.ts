@@ -1,6 +1,6 @@
 // Accounts and profiles: the auth use cases and /v1/me. Pure: the identity provider (Cognito) and the
 // user store (DynamoDB) are ports handed in by the handlers; nothing here knows about AWS.
-import { Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed } from '#shared/domain/errors';
+import { Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationFailed } from '#shared/domain/errors';
 import type { Change, UserProfile } from '#shared/domain/model';
 
 export const DEFAULT_TIMEZONE = 'UTC';
@@ -29,6 +29,11 @@ export interface UserStorePort {
   ensure(profile: NewProfile, change: Change): Promise<UserProfile>;
   /** Applies `patch` when the profile is at `expectedVersion`; NotFound / Conflict (stale) otherwise. */
   update(userId: string, patch: ProfilePatch, expectedVersion: number, change: Change): Promise<UserProfile>;
+  /**
+   * Removes the profile of a sign-up that was never confirmed, and its email claim if it still names that user
+   * (profiles made at sign-up before profiles waited for confirmation); nothing when there is none.
+   */
+  discardPending(userId: string, email: string): Promise<void>;
 }
 
 /** Who the identity provider says a freshly signed-in user is (from its ID token). */
@@ -56,10 +61,76 @@ export type RefreshedSession = Omit<Session, 'refreshToken'>;
  */
 export interface IdentityProvider {
   signUp(input: { email: string; password: string; name: string }): Promise<{ userId: string; confirmed: boolean }>;
+  /** InvalidCode for a wrong or expired code, an unknown address and an account that is already confirmed alike. */
   confirmSignUp(input: { email: string; code: string }): Promise<void>;
   signIn(input: { email: string; password: string }): Promise<{ session: Session; identity: Identity }>;
   refresh(refreshToken: string): Promise<RefreshedSession>;
   revoke(refreshToken: string): Promise<void>;
+  /** The account that holds an address (read with admin rights), or undefined. */
+  findAccount(email: string): Promise<Account | undefined>;
+  /**
+   * Deletes an account if it is still a pending sign-up (read again just before, so a sign-up confirmed meanwhile
+   * is kept); answers whether it deleted it.
+   */
+  deletePendingAccount(userId: string): Promise<boolean>;
+  /** Sends a new sign-up code to a pending account; silently nothing for an unknown or confirmed address. */
+  resendCode(email: string): Promise<void>;
+  /** Emails a password-reset code; silently nothing for an address that cannot reset. */
+  forgotPassword(email: string): Promise<void>;
+  /** Sets a new password with an emailed reset code; InvalidCode when the code is wrong, expired or not for this address. */
+  confirmForgotPassword(input: { email: string; code: string; password: string }): Promise<void>;
+  /** Changes the password of the session's user; PasswordChangeRefused when the current password is wrong. */
+  changePassword(input: { accessToken: string; current: string; proposed: string }): Promise<void>;
+  /** Revokes every refresh token of the account (nothing new can be refreshed from a session begun before). */
+  signOutEverywhere(userId: string): Promise<void>;
+}
+
+/** An account as the identity provider holds it. */
+export interface Account {
+  userId: string;
+  email: string;
+  name?: string;
+  /** `pending`: signed up, never confirmed; `active`: confirmed (or must reset its password); `other`: any state this API does not create. */
+  status: 'pending' | 'active' | 'other';
+  enabled: boolean;
+}
+
+/**
+ * Ends sessions of a user: their refresh tokens stop refreshing and the access tokens already issued are refused on
+ * their next request, except the session named in `keep` (the caller's new one). The identity provider's
+ * `signOutEverywhere` covers refresh tokens; this port covers what the provider cannot (access tokens it issued).
+ */
+export interface SessionsPort {
+  endAll(userId: string, options?: { keep?: { accessToken: string } }): Promise<void>;
+}
+
+/** Tells the owner of an address that someone tried to register it (they already have an account). */
+export interface AccountNoticesPort {
+  registrationAttempted(email: string): Promise<void>;
+}
+
+/** Which notices an address got lately: `claim` answers true (and records it) when none of `kind` was sent within the period. */
+export interface NoticeLedgerPort {
+  claim(email: string, kind: string, now: number, periodSeconds: number): Promise<boolean>;
+}
+
+/** At most one "someone tried to register" notice per address per period, so register cannot be used to flood a mailbox. */
+export const NOTICE_PERIOD_SECONDS = 60 * 60;
+
+/** The failed-login counter of an address (epoch seconds). */
+export interface LoginAttempts {
+  failures: number;
+  windowStartedAt: number;
+  lockedUntil?: number;
+}
+
+/** Failed logins per address (implemented by shared/store/login-attempts-store.ts, keyed by a hash of the address). */
+export interface LoginAttemptsPort {
+  get(email: string): Promise<LoginAttempts | undefined>;
+  /** Counts a failure in the current window (or opens a new one); answers the failures in the window. */
+  recordFailure(email: string, now: number, windowSeconds: number): Promise<number>;
+  lock(email: string, until: number): Promise<void>;
+  clear(email: string): Promise<void>;
 }
 
 // ---- errors with a stable, specific problem type --------------------------------------------------
@@ -107,6 +178,29 @@ export class InvalidRefreshToken extends Unauthorized {
   }
 }
 
+/** The one answer to a wrong, expired or misdirected code (sign-up or reset): it says nothing about the address. */
+export class InvalidCode extends ValidationFailed {
+  override readonly code = 'invalid-code';
+  constructor() {
+    super('The code is incorrect or has expired, or nothing awaits a code for this email.', [{ field: 'body.code', message: 'Incorrect or expired code' }]);
+  }
+}
+
+export class PasswordChangeRefused extends ValidationFailed {
+  override readonly code = 'password-change-refused';
+  constructor() {
+    super('The current password is incorrect, or the new password is not accepted.', [{ field: 'body.current', message: 'Incorrect password' }]);
+  }
+}
+
+/** Too many failed logins for this address: every login (even with the right password) waits until the lock ends. */
+export class LoginLocked extends TooManyRequests {
+  override readonly code = 'login-locked';
+  constructor(retryAfterSeconds: number) {
+    super('Too many failed logins for this email: try again later, or reset the password (POST /v1/auth/forgot-password).', retryAfterSeconds);
+  }
+}
+
 export class InvalidCredentials extends Unauthorized {
   override readonly code = 'invalid-credentials';
   constructor() {
@@ -127,38 +221,112 @@ export interface RegisterInput {
   name: string;
 }
 
-export interface Registration {
-  userId: string;
-  email: string;
-  name: string;
-  confirmed: boolean;
-}
-
 /** A change made by the user themself (or, before they have an id, by the system on their behalf). */
 export const selfChange = (userId: string, requestId: string, at = new Date()): Change => ({ actorId: userId, requestId, at: at.toISOString() });
 
+/** What register, resend-code and forgot-password answer, whatever the address: nothing here tells who has an account. */
+export const ACCEPTED = {
+  register: 'If this email can be registered, a confirmation code is on its way to it. Confirm with POST /v1/auth/confirm.',
+  resendCode: 'If a sign-up awaits confirmation for this email, a new code is on its way to it.',
+  forgotPassword: 'If an account can reset its password with this email, a reset code is on its way to it. Use it with POST /v1/auth/reset-password.',
+} as const;
+
 /**
- * Signs the user up with the identity provider, then creates their profile under the id it issued.
- * An email that already has a profile is a Conflict before anything is sent to the provider.
+ * Signs the address up; the answer is the same whatever the address's state, so it cannot be used to learn who has
+ * an account. The rules:
+ * - a new address: a pending sign-up is created and the provider emails its code;
+ * - an address whose sign-up was never confirmed: that sign-up is REPLACED (new password, new name, new code to
+ *   the address). Only the mailbox's owner receives the code, so a stranger's pending sign-up cannot hold an address;
+ * - an address of a confirmed account: nothing changes; its owner gets a notice by email instead.
+ * No profile exists before confirmation (see confirmRegistration), so a pending sign-up is nobody in the API.
  */
-export const register = async ({ identity, users }: AuthPorts, input: RegisterInput, requestId: string): Promise<Registration> => {
-  if (await users.findByEmail(input.email)) throw new EmailTaken();
-  const account = await identity.signUp(input);
-  const profile = await users.ensure({ id: account.userId, email: input.email, name: input.name, timezone: DEFAULT_TIMEZONE }, selfChange(account.userId, requestId));
-  return { userId: profile.id, email: profile.email, name: profile.name, confirmed: account.confirmed };
+export const register = async (
+  { identity, users, notices, ledger }: AuthPorts & { notices: AccountNoticesPort; ledger: NoticeLedgerPort },
+  input: RegisterInput,
+  at = new Date(),
+): Promise<{ message: string }> => {
+  const existing = await identity.findAccount(input.email);
+  if (existing && existing.status !== 'pending') {
+    if (await ledger.claim(input.email, 'registration-attempted', epochSeconds(at), NOTICE_PERIOD_SECONDS)) await notices.registrationAttempted(input.email);
+    return { message: ACCEPTED.register };
+  }
+  if (existing) {
+    // Confirmed between the two reads: it is an account now, and the answer stays the same.
+    if (!(await identity.deletePendingAccount(existing.userId))) return { message: ACCEPTED.register };
+    await users.discardPending(existing.userId, input.email);
+  }
+  try {
+    await identity.signUp(input);
+  } catch (error) {
+    // Another registration of the same address won the race: the answer stays the same.
+    if (!(error instanceof EmailTaken)) throw error;
+  }
+  return { message: ACCEPTED.register };
 };
 
-export const confirmRegistration = async ({ identity }: Pick<AuthPorts, 'identity'>, input: { email: string; code: string }): Promise<{ confirmed: true }> => {
+/**
+ * Confirms a pending sign-up with its emailed code and creates the profile: from here on the account exists in the
+ * API (it can be found by email, added to projects, listed by admins).
+ */
+export const confirmRegistration = async ({ identity, users }: AuthPorts, input: { email: string; code: string }, requestId: string): Promise<{ confirmed: true }> => {
   await identity.confirmSignUp(input);
+  const account = await identity.findAccount(input.email);
+  if (account) {
+    await users.ensure(
+      { id: account.userId, email: account.email || input.email, name: account.name || nameFromEmail(input.email), timezone: DEFAULT_TIMEZONE },
+      selfChange(account.userId, requestId),
+    );
+  }
   return { confirmed: true };
 };
 
+export const resendCode = async ({ identity }: Pick<AuthPorts, 'identity'>, email: string): Promise<{ message: string }> => {
+  const account = await identity.findAccount(email);
+  if (account?.status === 'pending') await identity.resendCode(email);
+  return { message: ACCEPTED.resendCode };
+};
+
+/** Login throttling per address: this many failures within the window lock the address for the lock's length. */
+export const LOGIN_THROTTLE = { maxFailures: 5, windowSeconds: 15 * 60, lockSeconds: 15 * 60 } as const;
+
+const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
+
+/** Refuses any login (or password check) of an address while it is locked. */
+const assertNotLocked = async (attempts: LoginAttemptsPort, email: string, now: number): Promise<LoginAttempts | undefined> => {
+  const state = await attempts.get(email);
+  if (state?.lockedUntil !== undefined && state.lockedUntil > now) throw new LoginLocked(state.lockedUntil - now);
+  return state;
+};
+
+/** Counts a failed password for an address, locking it at the limit. */
+const countFailure = async (attempts: LoginAttemptsPort, email: string, now: number): Promise<void> => {
+  const failures = await attempts.recordFailure(email, now, LOGIN_THROTTLE.windowSeconds);
+  if (failures >= LOGIN_THROTTLE.maxFailures) await attempts.lock(email, now + LOGIN_THROTTLE.lockSeconds);
+};
+
 /**
- * Exchanges credentials for tokens. The profile is created from the ID token's claims when missing
- * (accounts made outside /v1/auth/register); a profile an admin disabled gets no tokens.
+ * Exchanges credentials for tokens. An address with too many recent failures is locked: every login is refused
+ * with LoginLocked until the lock ends, the right password included, and unknown addresses are counted exactly like
+ * real ones. The profile is created from the ID token's claims when missing (accounts made outside the API); a
+ * profile an admin disabled gets no tokens.
  */
-export const login = async ({ identity, users }: AuthPorts, input: { email: string; password: string }, requestId: string): Promise<Session> => {
-  const { session, identity: who } = await identity.signIn(input);
+export const login = async (
+  { identity, users, attempts }: AuthPorts & { attempts: LoginAttemptsPort },
+  input: { email: string; password: string },
+  requestId: string,
+  at = new Date(),
+): Promise<Session> => {
+  const now = epochSeconds(at);
+  const state = await assertNotLocked(attempts, input.email, now);
+  let signedIn: Awaited<ReturnType<IdentityProvider['signIn']>>;
+  try {
+    signedIn = await identity.signIn(input);
+  } catch (error) {
+    if (error instanceof InvalidCredentials) await countFailure(attempts, input.email, now);
+    throw error;
+  }
+  const { session, identity: who } = signedIn;
+  if (state && state.failures > 0) await attempts.clear(input.email);
   const profile = await users.ensure(
     { id: who.userId, email: who.email || input.email, name: who.name || nameFromEmail(who.email || input.email), timezone: DEFAULT_TIMEZONE },
     selfChange(who.userId, requestId),
@@ -170,6 +338,60 @@ export const login = async ({ identity, users }: AuthPorts, input: { email: stri
 export const refreshSession = ({ identity }: Pick<AuthPorts, 'identity'>, refreshToken: string): Promise<RefreshedSession> => identity.refresh(refreshToken);
 
 export const logout = ({ identity }: Pick<AuthPorts, 'identity'>, refreshToken: string): Promise<void> => identity.revoke(refreshToken);
+
+// ---- password reset and change ----------------------------------------------------------------------
+
+/** Emails a reset code to a confirmed, enabled account; the answer is the same for every address. */
+export const forgotPassword = async ({ identity }: Pick<AuthPorts, 'identity'>, email: string): Promise<{ message: string }> => {
+  const account = await identity.findAccount(email);
+  // A pending sign-up resets nothing (its owner registers again); a disabled account gets no code.
+  if (account && account.status === 'active' && account.enabled) await identity.forgotPassword(email);
+  return { message: ACCEPTED.forgotPassword };
+};
+
+/**
+ * Sets a new password with an emailed reset code, then ends every session of the account (whoever held the old
+ * password is out) and lifts a login lock (the mailbox's owner proved who they are). A wrong or expired code, an
+ * unknown address and a pending sign-up all get the same InvalidCode.
+ */
+export const resetPassword = async (
+  { identity, sessions, attempts }: { identity: IdentityProvider; sessions: SessionsPort; attempts: LoginAttemptsPort },
+  input: { email: string; code: string; password: string },
+): Promise<void> => {
+  const account = await identity.findAccount(input.email);
+  if (!account || account.status !== 'active' || !account.enabled) throw new InvalidCode();
+  await identity.confirmForgotPassword(input);
+  await identity.signOutEverywhere(account.userId);
+  await sessions.endAll(account.userId);
+  await attempts.clear(input.email);
+};
+
+/**
+ * Changes the caller's password, proving the current one; every other session of the user ends and the caller gets
+ * the tokens of a new session (the old ones are among those ended). Wrong current passwords count towards the
+ * address's login lock, so a stolen session cannot be used to guess the password faster than a login could.
+ */
+export const changePassword = async (
+  { identity, users, sessions, attempts }: AuthPorts & { sessions: SessionsPort; attempts: LoginAttemptsPort },
+  caller: { userId: string; accessToken: string },
+  input: { current: string; new: string },
+  at = new Date(),
+): Promise<Session> => {
+  const profile = await users.get(caller.userId);
+  if (!profile) throw profileNotFound();
+  const now = epochSeconds(at);
+  await assertNotLocked(attempts, profile.email, now);
+  try {
+    await identity.changePassword({ accessToken: caller.accessToken, current: input.current, proposed: input.new });
+  } catch (error) {
+    if (error instanceof PasswordChangeRefused) await countFailure(attempts, profile.email, now);
+    throw error;
+  }
+  await identity.signOutEverywhere(caller.userId);
+  const { session } = await identity.signIn({ email: profile.email, password: input.new });
+  await sessions.endAll(caller.userId, { keep: { accessToken: session.accessToken } });
+  return session;
+};
 
 /** A display name for an account that came without one: the email's local part. */
 export const nameFromEmail = (email: string): string => (email.split('@')[0] || 'user').slice(0, 100);

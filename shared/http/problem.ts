@@ -1,7 +1,7 @@
 // RFC 9457 problem+json: the one place that turns errors into HTTP responses.
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { $ZodError as ZodError } from 'zod/v4/core';
-import { DomainError, type FieldError } from '#shared/domain/errors';
+import { DomainError, TooManyRequests, type FieldError } from '#shared/domain/errors';
 
 export interface Problem {
   type: string;
@@ -63,7 +63,8 @@ export const toProblem = (error: unknown, requestId?: string): { problem: Proble
   if (error instanceof DomainError) {
     const { status, title } = domainStatus[error.kind];
     const errors = 'errors' in error && Array.isArray(error.errors) && error.errors.length > 0 ? (error.errors as FieldError[]) : undefined;
-    return { problem: { type: problemType(error.code ?? error.kind), title, status, detail: error.message, errors, requestId }, headers: {}, expected: true };
+    const retryAfter: Record<string, string> = error instanceof TooManyRequests && error.retryAfterSeconds !== undefined ? { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) } : {};
+    return { problem: { type: problemType(error.code ?? error.kind), title, status, detail: error.message, errors, requestId }, headers: retryAfter, expected: true };
   }
   return {
     problem: { type: problemType('internal-error'), title: 'Internal server error', status: 500, detail: 'Something went wrong on our side. Quote the request id when reporting it.', requestId },

@@ -19,7 +19,7 @@ export interface Operation {
   params?: ZodType;
   query?: ZodType;
   /** Success status and schema (none for 204). */
-  ok: { status: 200 | 201 | 204; schema?: ZodType; description: string };
+  ok: { status: 200 | 201 | 202 | 204; schema?: ZodType; description: string };
   /** Accepts Idempotency-Key. */
   idempotent?: boolean;
   /** Needs If-Match (or body.version); answers an ETag. */
@@ -28,6 +28,8 @@ export interface Operation {
   etag?: boolean;
   /** When the route answers 409 (other than a stale version). */
   conflict?: string;
+  /** When the route answers 429 with Retry-After (e.g. a login lock). */
+  throttled?: string;
 }
 
 const Problem = meta(
@@ -48,11 +50,32 @@ export const operations: Record<string, Operation> = {
   'GET /v1/health': { ok: { status: 200, schema: Health, description: 'The service is up' } },
   'GET /v1/openapi.json': { ok: { status: 200, description: 'This document' } },
 
-  'POST /v1/auth/register': { body: auth.RegisterInput, ok: { status: 201, schema: auth.RegistrationSchema, description: 'Account created; confirm it with the emailed code' } },
-  'POST /v1/auth/confirm': { body: auth.ConfirmInput, ok: { status: 200, schema: auth.ConfirmationSchema, description: 'Account confirmed' } },
-  'POST /v1/auth/login': { body: auth.LoginInput, ok: { status: 200, schema: auth.SessionSchema, description: 'Tokens' } },
+  'POST /v1/auth/register': {
+    body: auth.RegisterInput,
+    ok: { status: 202, schema: auth.AcceptedSchema, description: 'The same answer for every address; a new or pending address gets a code, a registered one a notice' },
+  },
+  'POST /v1/auth/confirm': { body: auth.ConfirmInput, ok: { status: 200, schema: auth.ConfirmationSchema, description: 'Account confirmed (400 invalid-code otherwise, whatever the reason)' } },
+  'POST /v1/auth/login': {
+    body: auth.LoginInput,
+    ok: { status: 200, schema: auth.SessionSchema, description: 'Tokens' },
+    throttled: 'Too many failed logins for this email (5 in 15 minutes): every login waits out the lock (login-locked)',
+  },
   'POST /v1/auth/refresh': { body: auth.RefreshInput, ok: { status: 200, schema: auth.RefreshedSessionSchema, description: 'New access and ID tokens' } },
   'POST /v1/auth/logout': { body: auth.LogoutInput, ok: { status: 204, description: 'The refresh token is revoked' } },
+  'POST /v1/auth/resend-code': { body: auth.ResendCodeInput, ok: { status: 202, schema: auth.AcceptedSchema, description: 'The same answer for every address; a pending sign-up gets a new code' } },
+  'POST /v1/auth/forgot-password': {
+    body: auth.ForgotPasswordInput,
+    ok: { status: 202, schema: auth.AcceptedSchema, description: 'The same answer for every address; a confirmed account gets a reset code' },
+  },
+  'POST /v1/auth/reset-password': {
+    body: auth.ResetPasswordInput,
+    ok: { status: 204, description: 'The password is changed and every session of the account ended (400 invalid-code otherwise, whatever the reason)' },
+  },
+  'POST /v1/me/password': {
+    body: auth.ChangePasswordInput,
+    ok: { status: 200, schema: auth.SessionSchema, description: 'The password is changed; every other session ended; the tokens of the caller’s new session' },
+    throttled: 'Too many wrong passwords for this account: the login lock applies',
+  },
 
   'GET /v1/me': { ok: { status: 200, schema: user.UserProfileSchema, description: 'My profile' }, etag: true },
   'PATCH /v1/me': { body: user.UpdateMeInput, ok: { status: 200, schema: user.UserProfileSchema, description: 'The updated profile' }, versioned: true },
@@ -139,6 +162,9 @@ const operationObject = (route: RouteDef, op: Operation): ZodOpenApiOperationObj
   }
   if (op.idempotent) responses['422'] = problem('The Idempotency-Key was used with another body');
   if (op.conflict) responses['409'] = problem(op.conflict);
+  if (op.throttled) {
+    responses['429'] = { ...problem(op.throttled), headers: z.object({ 'retry-after': meta(z.string(), { description: 'Seconds to wait before trying again' }) }) };
+  }
   return {
     operationId: route.handler.replace(/^functions\//, '').replace(/\.ts$/, '').replaceAll('/', '.'),
     summary: route.summary,

@@ -19,7 +19,7 @@ const newPassword = meta(
 );
 const password = meta(z.string().check(z.minLength(1), z.maxLength(256)), { description: 'The account password' });
 const name = meta(lineText(1, 100), { description: 'Display name (1–100 characters, one line, no control or invisible formatting characters)' });
-const code = meta(z.string().check(z.regex(/^\d{4,10}$/, 'Expected the numeric code from the confirmation email')), { description: 'The emailed confirmation code' });
+const code = meta(z.string().check(z.regex(/^\d{4,10}$/, 'Expected the numeric code from the email')), { description: 'The emailed code' });
 const refreshToken = meta(z.string().check(z.minLength(20), z.maxLength(8192), z.regex(/^[A-Za-z0-9_.-]+$/, 'Malformed token')), {
   description: 'A refresh token from login',
 });
@@ -28,7 +28,7 @@ const refreshToken = meta(z.string().check(z.minLength(20), z.maxLength(8192), z
 
 export const RegisterInput = meta(z.strictObject({ email: EmailSchema, password: newPassword, name }), {
   id: 'RegisterInput',
-  description: 'A new account; a confirmation code is emailed',
+  description: 'A new account; a confirmation code is emailed. Registering an address again replaces a sign-up that was never confirmed',
 });
 
 export const ConfirmInput = meta(z.strictObject({ email: EmailSchema, code }), { id: 'ConfirmInput', description: 'Confirm an account with its emailed code' });
@@ -39,11 +39,26 @@ export const RefreshInput = meta(z.strictObject({ refreshToken }), { id: 'Refres
 
 export const LogoutInput = meta(z.strictObject({ refreshToken }), { id: 'LogoutInput', description: 'The refresh token to revoke' });
 
+export const ResendCodeInput = meta(z.strictObject({ email: EmailSchema }), { id: 'ResendCodeInput', description: 'The email of a sign-up awaiting confirmation' });
+
+export const ForgotPasswordInput = meta(z.strictObject({ email: EmailSchema }), { id: 'ForgotPasswordInput', description: 'The email of the account' });
+
+export const ResetPasswordInput = meta(z.strictObject({ email: EmailSchema, code, password: newPassword }), {
+  id: 'ResetPasswordInput',
+  description: 'The emailed reset code and the new password',
+});
+
+export const ChangePasswordInput = meta(
+  z.strictObject({ current: meta(password, { description: 'The current password' }), new: meta(newPassword, { description: 'The new password (the password policy applies)' }) }),
+  { id: 'ChangePasswordInput', description: 'The current password and the new one' },
+);
+
 // ---- responses ----
 
-export const RegistrationSchema = meta(z.object({ userId: z.string(), email: z.string(), name: z.string(), confirmed: z.boolean() }), {
-  id: 'Registration',
-  description: 'The new account (confirm it before logging in)',
+/** The one answer of register, resend-code and forgot-password, whatever the address. */
+export const AcceptedSchema = meta(z.object({ message: z.string() }), {
+  id: 'Accepted',
+  description: 'The request was taken; the same answer whether or not the email has an account',
 });
 
 export const ConfirmationSchema = meta(z.object({ confirmed: z.literal(true) }), { id: 'Confirmation' });

@@ -84,4 +84,10 @@ export const keys = {
   statsDeliveries: () => ({ pk: 'STATS', sk: 'DELIVERIES' }),
   /** The marker of a counted event (idempotency; TTL), written in the same transaction as its counts. */
   statsEvent: (eventId: string) => ({ pk: `STATSEVENT#${eventId}`, sk: 'STATSEVENT' }),
+
+  // Login throttling (shared/store/login-attempts-store.ts): one small item per address, keyed by a hash of the
+  // lower-cased email, so an unknown address is counted like a real one and the table holds no address in clear.
+  loginAttempts: (emailHash: string) => ({ pk: `LOGINATTEMPTS#${emailHash}`, sk: 'LOGINATTEMPTS' }),
+  /** The last account notice sent to an address (same hash): at most one per address per period. */
+  accountNotice: (emailHash: string, kind: string) => ({ pk: `NOTICE#${emailHash}`, sk: `NOTICE#${kind}` }),
 };

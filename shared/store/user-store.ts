@@ -2,7 +2,7 @@
 //   USER#<id> / PROFILE   entity User       the profile (+ GSI1 USERS / EMAIL#<email> for an admin search by prefix)
 //   EMAIL#<email> / EMAIL entity UserEmail  the email's claim: at most one user per (lower-cased) address
 // Both are written in ONE transaction, so an email is never half-claimed.
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Conflict, NotFound } from '#shared/domain/errors';
@@ -169,4 +169,22 @@ const update = async (userId: string, patch: ProfilePatch, expectedVersion: numb
     }),
   );
 
-export const userStore: UserStorePort & { get: typeof get } = { get, findByEmail, create, ensure, update };
+/** Conditional deletes that find nothing to delete (another user's claim, no profile) are not failures here. */
+const deleteIf = async (key: { pk: string; sk: string }, condition: string, values: Record<string, unknown>): Promise<void> => {
+  try {
+    await documentClient.send(new DeleteCommand({ TableName: tableName(), Key: key, ConditionExpression: condition, ExpressionAttributeValues: values }));
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+};
+
+/**
+ * Removes the profile of a sign-up that was never confirmed and the email claim that names it. Only profiles made at
+ * sign-up by earlier versions exist for such accounts; no event follows (a removed profile maps to none).
+ */
+const discardPending = async (userId: string, email: string): Promise<void> => {
+  await deleteIf(keys.email(email), 'entity = :claim AND userId = :id', { ':claim': USER_EMAIL_ENTITY, ':id': userId });
+  await deleteIf(keys.user(userId), 'entity = :user AND id = :id', { ':user': USER_ENTITY, ':id': userId });
+};
+
+export const userStore: UserStorePort & { get: typeof get } = { get, findByEmail, create, ensure, update, discardPending };

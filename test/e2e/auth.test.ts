@@ -15,7 +15,7 @@ describe('auth', () => {
   it('registers, confirms, logs in, refreshes, and logs out (revoking the refresh token)', async () => {
     const account = fresh();
     const registered = await api.post('/v1/auth/register', account);
-    expect(registered).toHaveStatus(201);
+    expect(registered).toHaveStatus(202);
     expect(JSON.stringify(registered.body ?? {})).not.toContain(account.password);
 
     const confirmed = await api.post('/v1/auth/confirm', { email: account.email, code: localStack().confirmationCode });
@@ -58,7 +58,7 @@ describe('auth', () => {
 
   it('refuses a wrong password with 401 and no tokens, without saying whether the account exists', async () => {
     const account = fresh();
-    expect(await api.post('/v1/auth/register', account)).toHaveStatus(201);
+    expect(await api.post('/v1/auth/register', account)).toHaveStatus(202);
     expect((await api.post('/v1/auth/confirm', { email: account.email, code: localStack().confirmationCode })).status).toBeLessThan(300);
 
     const wrong = await api.post('/v1/auth/login', { email: account.email, password: `${account.password}x` });
@@ -72,7 +72,7 @@ describe('auth', () => {
 
   it('refuses to log in an account that is not confirmed yet, then lets it in once confirmed', async () => {
     const account = fresh();
-    expect(await api.post('/v1/auth/register', account)).toHaveStatus(201);
+    expect(await api.post('/v1/auth/register', account)).toHaveStatus(202);
 
     const early = await api.post('/v1/auth/login', { email: account.email, password: account.password });
     expect([401, 403]).toContain(early.status);
@@ -89,12 +89,49 @@ describe('auth', () => {
     expect(await api.post('/v1/auth/login', { email: account.email, password: account.password })).toHaveStatus(200);
   });
 
-  it('refuses a second registration of the same email with 409', async () => {
+  it('a second registration of a pending address replaces it (new password), in any letter case', async () => {
     const account = fresh();
-    expect(await api.post('/v1/auth/register', account)).toHaveStatus(201);
-    expectProblem(await api.post('/v1/auth/register', { ...account, password: `${account.password}2` }), 409);
-    // Email addresses are case-insensitive.
-    expectProblem(await api.post('/v1/auth/register', { ...account, email: account.email.toUpperCase() }), 409);
+    expect(await api.post('/v1/auth/register', account)).toHaveStatus(202);
+    const second = { ...account, email: account.email.toUpperCase(), password: `${account.password}2` };
+    expect(await api.post('/v1/auth/register', second)).toHaveStatus(202);
+    expect((await api.post('/v1/auth/confirm', { email: account.email, code: localStack().confirmationCode })).status).toBeLessThan(300);
+    expectProblem(await api.post('/v1/auth/login', { email: account.email, password: account.password }), 401);
+    expect(await api.post('/v1/auth/login', { email: account.email, password: second.password })).toHaveStatus(200);
+  });
+
+  it('resets a forgotten password with the emailed code: the old password stops working, the new one works', async () => {
+    const account = fresh();
+    expect(await api.post('/v1/auth/register', account)).toHaveStatus(202);
+    expect((await api.post('/v1/auth/confirm', { email: account.email, code: localStack().confirmationCode })).status).toBeLessThan(300);
+    expect(await api.post('/v1/auth/forgot-password', { email: account.email })).toHaveStatus(202);
+    const password = `${account.password}-reset`;
+
+    expectProblem(await api.post('/v1/auth/reset-password', { email: account.email, code: localStack().confirmationCode, password: 'weak' }), 400, ['body.password']);
+    expect(await api.post('/v1/auth/reset-password', { email: account.email, code: localStack().confirmationCode, password })).toHaveStatus(204);
+
+    expectProblem(await api.post('/v1/auth/login', { email: account.email, password: account.password }), 401);
+    expect(await api.post('/v1/auth/login', { email: account.email, password })).toHaveStatus(200);
+    // The code is single-use.
+    expectProblem(await api.post('/v1/auth/reset-password', { email: account.email, code: localStack().confirmationCode, password: `${password}2` }), 400, ['body.code']);
+  });
+
+  it('changes the password with the current one and hands back a new session', async () => {
+    const account = fresh();
+    expect(await api.post('/v1/auth/register', account)).toHaveStatus(202);
+    expect((await api.post('/v1/auth/confirm', { email: account.email, code: localStack().confirmationCode })).status).toBeLessThan(300);
+    const login = await api.post('/v1/auth/login', { email: account.email, password: account.password });
+    const next = `${account.password}-next`;
+
+    const wrong = await as(login.body.accessToken).post('/v1/me/password', { current: `${account.password}x`, new: next });
+    expectProblem(wrong, 400, ['body.current']);
+    expectProblem(await as(login.body.accessToken).post('/v1/me/password', { current: account.password, new: 'weak' }), 400, ['body.new']);
+
+    const changed = await as(login.body.accessToken).post('/v1/me/password', { current: account.password, new: next });
+    expect(changed).toHaveStatus(200);
+    expect(changed.body).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String) });
+    expect(await as(changed.body.accessToken).get('/v1/me')).toHaveStatus(200);
+    expectProblem(await api.post('/v1/auth/login', { email: account.email, password: account.password }), 401);
+    expect(await api.post('/v1/auth/login', { email: account.email, password: next })).toHaveStatus(200);
   });
 
   it('refuses a weak password with 400 naming body.password, and creates no account', async () => {
@@ -103,7 +140,7 @@ describe('auth', () => {
       expectProblem(await api.post('/v1/auth/register', { ...account, password }), 400, ['body.password']);
     }
     // Nothing was created: the same email registers normally afterwards.
-    expect(await api.post('/v1/auth/register', account)).toHaveStatus(201);
+    expect(await api.post('/v1/auth/register', account)).toHaveStatus(202);
   });
 
   it('refuses malformed registrations with field errors', async () => {
@@ -124,7 +161,7 @@ describe('auth', () => {
 
   it('does not accept a refresh token as an access token', async () => {
     const account = fresh();
-    expect(await api.post('/v1/auth/register', account)).toHaveStatus(201);
+    expect(await api.post('/v1/auth/register', account)).toHaveStatus(202);
     expect((await api.post('/v1/auth/confirm', { email: account.email, code: localStack().confirmationCode })).status).toBeLessThan(300);
     const login = await api.post('/v1/auth/login', { email: account.email, password: account.password });
     expect(login).toHaveStatus(200);

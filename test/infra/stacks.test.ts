@@ -264,13 +264,14 @@ describe('TaskwellStateless: least privilege', () => {
     }
   });
 
-  it('lets only the consumers granted email send it, and only as the configured sender', () => {
+  it('lets only the consumers and routes granted email send it, and only as the configured sender', () => {
     const address = senderAddress(DEFAULT_MAIL_FROM);
     const identity = (name: string) => ({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:identity/${name}`]],
     });
-    const senders = consumers.filter((c) => (c.grants as RouteGrants).email);
-    expect(senders.map((c) => c.handler)).toEqual(['functions/notifications/send-notifications.ts']);
+    // The notification consumer, and register (the notice to an address's owner that someone tried to register it).
+    const senders = [...consumers, ...routes].filter((c) => (c.grants as RouteGrants).email);
+    expect(senders.map((c) => c.handler)).toEqual(['functions/notifications/send-notifications.ts', 'functions/auth/register.ts']);
     for (const { handler } of senders) {
       const ses = statementsOf(handler).statements.filter((s) => s.actions.some((a) => a.startsWith('ses:')));
       expect(ses).toHaveLength(1);
@@ -284,7 +285,8 @@ describe('TaskwellStateless: least privilege', () => {
       Object.entries(t.findResources('AWS::IAM::Policy')).filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('"ses:')),
     );
     const senderRoles = senders.map(({ handler }) => ({ Ref: functionNamed(handler)[1].Properties.Role['Fn::GetAtt'][0] as string }));
-    expect(sesPolicies.flatMap(([, p]) => p.Properties.Roles)).toEqual(senderRoles);
+    const byRef = (a: { Ref: string }, b: { Ref: string }) => a.Ref.localeCompare(b.Ref);
+    expect(sesPolicies.flatMap(([, p]) => p.Properties.Roles as { Ref: string }[]).sort(byRef)).toEqual(senderRoles.sort(byRef));
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       const sends = senders.some(({ handler }) => fn.Properties.FunctionName === `${STATELESS}-${functionId(handler)}`);
       expect('MAIL_FROM' in fn.Properties.Environment.Variables, fn.Properties.FunctionName).toBe(sends);
@@ -326,9 +328,20 @@ describe('TaskwellStateless: least privilege', () => {
     }
   });
 
-  it('lets only the admin user routes call the Cognito admin API, each exactly the actions it uses, on the user pool', () => {
+  it('lets only the admin user routes and the account routes call the Cognito admin API, each exactly the actions it uses, on the user pool', () => {
+    // The account routes read an address's account (AdminGetUser) to answer every address alike; register replaces a
+    // pending sign-up (AdminDeleteUser); a password reset or change revokes the account's refresh tokens.
+    const accountRoutes: Record<string, string[]> = {
+      'POST /v1/auth/register': ['AdminGetUser', 'AdminDeleteUser'],
+      'POST /v1/auth/confirm': ['AdminGetUser'],
+      'POST /v1/auth/resend-code': ['AdminGetUser'],
+      'POST /v1/auth/forgot-password': ['AdminGetUser'],
+      'POST /v1/auth/reset-password': ['AdminGetUser', 'AdminUserGlobalSignOut'],
+      'POST /v1/me/password': ['AdminUserGlobalSignOut'],
+    };
     const withPool = routes.filter((r) => r.grants.userPool?.length);
-    expect(withPool.every((r) => r.auth === 'admin' && r.path.startsWith('/v1/admin/users/'))).toBe(true);
+    expect(withPool.every((r) => (r.auth === 'admin' && r.path.startsWith('/v1/admin/users/')) || `${r.method} ${r.path}` in accountRoutes)).toBe(true);
+    for (const [key, actions] of Object.entries(accountRoutes)) expect(routes.find((r) => `${r.method} ${r.path}` === key)?.grants.userPool).toEqual(actions);
     expect(withPool.find((r) => r.path.endsWith('/disable'))?.grants.userPool).toEqual(['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminListGroupsForUser']);
     for (const route of withPool) {
       const onPool = statementsOf(route.handler).statements.filter((st) => st.actions.some((a) => a.startsWith('cognito-idp:')));
@@ -383,6 +396,7 @@ describe('TaskwellStateless: functions', () => {
         ...((consumer?.grants as RouteGrants | undefined)?.email ? ['MAIL_FROM'] : []),
         ...((consumer?.grants as RouteGrants | undefined)?.reminders ? ['STATE_MACHINE_ARN'] : []),
         ...(routes.some((r) => r.grants.dlqs && `${STATELESS}-${functionId(r.handler)}` === fn.Properties.FunctionName) ? ['QUEUE_PREFIX'] : []),
+        ...(routes.some((r) => r.grants.email && `${STATELESS}-${functionId(r.handler)}` === fn.Properties.FunctionName) ? ['MAIL_FROM'] : []),
       ];
       expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([
         ...extra,

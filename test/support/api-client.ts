@@ -142,7 +142,7 @@ export const newUser = async (options: { name?: string; email?: string; password
   const password = options.password ?? `Tw-e2e-${unique}-9Z`;
   const name = options.name ?? `E2E ${unique}`;
   const registered = await api.post('/v1/auth/register', { email, password, name });
-  if (registered.status !== 201) fail(`POST /v1/auth/register (${email})`, registered);
+  if (registered.status !== 202) fail(`POST /v1/auth/register (${email})`, registered);
   const confirmed = await api.post('/v1/auth/confirm', { email, code: localStack().confirmationCode });
   if (confirmed.status >= 300) fail(`POST /v1/auth/confirm (${email})`, confirmed);
   const tokens = await login({ email, password });
