@@ -49,6 +49,15 @@ export interface Session {
 
 export type RefreshedSession = Omit<Session, 'refreshToken'>;
 
+/** A sign-in that needs a code from the authenticator app before any token is issued. */
+export interface MfaChallenge {
+  challenge: 'totp';
+  /** Opaque, single-use, valid for about 3 minutes: send it back with the code to POST /v1/auth/login/mfa. */
+  session: string;
+}
+
+export type SignInOutcome = { session: Session; identity: Identity } | { challenge: MfaChallenge };
+
 /**
  * The account directory (implemented by shared/auth/cognito.ts over Cognito). Its failures are
  * already domain errors: Conflict (email taken), ValidationFailed (weak password, wrong code),
@@ -57,7 +66,10 @@ export type RefreshedSession = Omit<Session, 'refreshToken'>;
 export interface IdentityProvider {
   signUp(input: { email: string; password: string; name: string }): Promise<{ userId: string; confirmed: boolean }>;
   confirmSignUp(input: { email: string; code: string }): Promise<void>;
-  signIn(input: { email: string; password: string }): Promise<{ session: Session; identity: Identity }>;
+  /** Tokens, or a TOTP challenge when the account has MFA on. */
+  signIn(input: { email: string; password: string }): Promise<SignInOutcome>;
+  /** Answers a TOTP challenge: tokens for the right code (InvalidMfaCode / MfaSessionExpired otherwise). */
+  answerTotp(input: { email: string; session: string; code: string }): Promise<{ session: Session; identity: Identity }>;
   refresh(refreshToken: string): Promise<RefreshedSession>;
   revoke(refreshToken: string): Promise<void>;
 }
@@ -104,6 +116,20 @@ export class InvalidRefreshToken extends Unauthorized {
   override readonly code = 'invalid-refresh-token';
   constructor() {
     super('The refresh token is invalid, expired or revoked: log in again.');
+  }
+}
+
+export class InvalidMfaCode extends Unauthorized {
+  override readonly code = 'invalid-mfa-code';
+  constructor() {
+    super('The code from the authenticator app is incorrect; try the current one.');
+  }
+}
+
+export class MfaSessionExpired extends Unauthorized {
+  override readonly code = 'mfa-session-expired';
+  constructor() {
+    super('This sign-in session is invalid, expired or already used: log in again with your email and password.');
   }
 }
 
@@ -154,13 +180,23 @@ export const confirmRegistration = async ({ identity }: Pick<AuthPorts, 'identit
 };
 
 /**
- * Exchanges credentials for tokens. The profile is created from the ID token's claims when missing
- * (accounts made outside /v1/auth/register); a profile an admin disabled gets no tokens.
+ * Exchanges credentials for tokens — or, when the account has MFA on, for a TOTP challenge to answer at
+ * POST /v1/auth/login/mfa (no token before the second factor). The profile is created from the ID token's claims when
+ * missing (accounts made outside /v1/auth/register); a profile an admin disabled gets no tokens.
  */
-export const login = async ({ identity, users }: AuthPorts, input: { email: string; password: string }, requestId: string): Promise<Session> => {
-  const { session, identity: who } = await identity.signIn(input);
+export const login = async ({ identity, users }: AuthPorts, input: { email: string; password: string }, requestId: string): Promise<Session | MfaChallenge> => {
+  const outcome = await identity.signIn(input);
+  if ('challenge' in outcome) return outcome.challenge;
+  return admit(users, outcome, input.email, requestId);
+};
+
+/** The second step of an MFA sign-in: the challenge's session and a current code → tokens. */
+export const loginWithMfa = async ({ identity, users }: AuthPorts, input: { email: string; session: string; code: string }, requestId: string): Promise<Session> =>
+  admit(users, await identity.answerTotp(input), input.email, requestId);
+
+const admit = async (users: UserStorePort, { session, identity: who }: { session: Session; identity: Identity }, email: string, requestId: string): Promise<Session> => {
   const profile = await users.ensure(
-    { id: who.userId, email: who.email || input.email, name: who.name || nameFromEmail(who.email || input.email), timezone: DEFAULT_TIMEZONE },
+    { id: who.userId, email: who.email || email, name: who.name || nameFromEmail(who.email || email), timezone: DEFAULT_TIMEZONE },
     selfChange(who.userId, requestId),
   );
   if (profile.status === 'disabled') throw new UserDisabled();

@@ -36,7 +36,7 @@ const decodePayload = (data: Uint8Array): Payload => JSON.parse(gunzipSync(data)
 // The table's `entity` attribute names the item type, so the record's entity is stored as `subject`.
 // Records written before the payload was compressed hold `changes`, `before` and `after` as plain attributes, and
 // records are never rewritten (immutable log, no TTL): the store reads both forms, the plain one for good.
-const toRecord = (item: Item): AuditRecord => {
+export const toRecord = (item: Item): AuditRecord => {
   const fields: Item = item[PAYLOAD_ATTRIBUTE] instanceof Uint8Array ? { ...item, ...decodePayload(item[PAYLOAD_ATTRIBUTE]) } : item;
   return Object.fromEntries(RECORD_FIELDS.map((f) => [f, (f === 'entity' ? fields.subject : fields[f]) ?? null])) as unknown as AuditRecord;
 };
