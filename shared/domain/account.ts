@@ -91,12 +91,14 @@ export const exportAccount = async (data: AccountDataPort, userId: string, now: 
 
 export class SoleOwner extends Conflict {
   override readonly code = 'sole-owner';
+  override readonly extensions: { projects: { id: string; name: string }[] };
   constructor(projects: { id: string; name: string }[]) {
     super(
       `You are the only owner of ${projects.length === 1 ? 'a project' : `${projects.length} projects`}: make another member an owner or delete ` +
         'the project first (listed in `projects`). Nothing was deleted.',
       { projects },
     );
+    this.extensions = { projects };
   }
 }
 

@@ -11,6 +11,8 @@ export interface Problem {
   instance?: string;
   requestId?: string;
   errors?: FieldError[];
+  /** RFC 9457 extension members a domain error declares (e.g. the projects that block an account deletion). */
+  [extension: string]: unknown;
 }
 
 /** Stable problem types; clients switch on these, so never rename one. */
@@ -63,7 +65,7 @@ export const toProblem = (error: unknown, requestId?: string): { problem: Proble
   if (error instanceof DomainError) {
     const { status, title } = domainStatus[error.kind];
     const errors = 'errors' in error && Array.isArray(error.errors) && error.errors.length > 0 ? (error.errors as FieldError[]) : undefined;
-    return { problem: { type: problemType(error.code ?? error.kind), title, status, detail: error.message, errors, requestId }, headers: {}, expected: true };
+    return { problem: { ...error.extensions, type: problemType(error.code ?? error.kind), title, status, detail: error.message, errors, requestId }, headers: {}, expected: true };
   }
   return {
     problem: { type: problemType('internal-error'), title: 'Internal server error', status: 500, detail: 'Something went wrong on our side. Quote the request id when reporting it.', requestId },

@@ -83,7 +83,8 @@ export const accountStore: AccountDataPort = {
     });
   },
 
-  privateTasks: async (userId) => (await privateTaskItems(userId)).map(toTask),
+  privateTasks: async (userId) =>
+    (await privateTaskItems(userId)).map((item) => ({ ...toTask(item), deletedAt: typeof item.deletedAt === 'string' ? item.deletedAt : undefined })),
 
   projectTasksOf: async (projectId, userId) => {
     const list = keys.tasksOfProject(projectId);
