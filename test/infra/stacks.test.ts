@@ -79,6 +79,10 @@ describe('TaskwellStateful: the user pool', () => {
     expect([RequireUppercase, RequireLowercase, RequireNumbers, RequireSymbols]).toEqual([true, true, true, true]);
   });
 
+  it('offers optional MFA with an authenticator app (TOTP) only, no SMS', () => {
+    stateful.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'OPTIONAL', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] });
+  });
+
   it(`has the ${ADMIN_GROUP} group the API checks for`, () => {
     stateful.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: ADMIN_GROUP });
   });
@@ -221,6 +225,10 @@ describe('TaskwellStateless: the authorizer', () => {
       AuthorizerUri: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [functionNamed(authorizer.handler)[0], 'Arn'] }])] }),
     });
   });
+
+  it('learns whether admin rights need MFA from the deployment setting, off by default', () => {
+    expect(functionNamed(authorizer.handler)[1].Properties.Environment.Variables.ADMIN_MFA_REQUIRED).toBe('false');
+  });
 });
 
 /** What an SQS event source mapping needs from its function's role (CDK's grantConsumeMessages). */
@@ -326,9 +334,11 @@ describe('TaskwellStateless: least privilege', () => {
     }
   });
 
-  it('lets only the admin user routes call the Cognito admin API, each exactly the actions it uses, on the user pool', () => {
+  it('lets only the admin user routes and account deletion call the Cognito admin API, each exactly the actions it uses, on the user pool', () => {
     const withPool = routes.filter((r) => r.grants.userPool?.length);
-    expect(withPool.every((r) => r.auth === 'admin' && r.path.startsWith('/v1/admin/users/'))).toBe(true);
+    const deleteMe = withPool.filter((r) => r.method === 'DELETE' && r.path === '/v1/me');
+    expect(deleteMe.map((r) => r.grants.userPool)).toEqual([['AdminGetUser', 'AdminDeleteUser']]);
+    expect(withPool.filter((r) => !deleteMe.includes(r)).every((r) => r.auth === 'admin' && r.path.startsWith('/v1/admin/users/'))).toBe(true);
     expect(withPool.find((r) => r.path.endsWith('/disable'))?.grants.userPool).toEqual(['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminListGroupsForUser']);
     for (const route of withPool) {
       const onPool = statementsOf(route.handler).statements.filter((st) => st.actions.some((a) => a.startsWith('cognito-idp:')));
@@ -380,6 +390,7 @@ describe('TaskwellStateless: functions', () => {
       const extra = [
         ...(consumer ? ['APP_URL', 'EVENT_BUS_NAME'] : []),
         ...(fn.Properties.FunctionName === publisherName ? ['EVENT_BUS_NAME'] : []),
+        ...(fn.Properties.FunctionName === `${STATELESS}-${functionId(authorizer.handler)}` ? ['ADMIN_MFA_REQUIRED'] : []),
         ...((consumer?.grants as RouteGrants | undefined)?.email ? ['MAIL_FROM'] : []),
         ...((consumer?.grants as RouteGrants | undefined)?.reminders ? ['STATE_MACHINE_ARN'] : []),
         ...(routes.some((r) => r.grants.dlqs && `${STATELESS}-${functionId(r.handler)}` === fn.Properties.FunctionName) ? ['QUEUE_PREFIX'] : []),
