@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, as, login, newUser, type TestUser } from '#test/support/api-client';
 import { expectGatewayDenied, expectProblem, rawItem } from '#test/support/e2e-helpers';
+import { WAIT, auditOf } from '#test/support/e2e-events';
 
 const createProject = async (owner: TestUser, name: string) => {
   const res = await as(owner).post('/v1/projects', { name });
@@ -121,6 +122,17 @@ describe('DELETE /v1/me', () => {
     const handedOver = await as(frank).get(`/v1/projects/${coOwned.id}`);
     expect(handedOver).toHaveStatus(200);
     expect(handedOver.body.ownerId).toBe(frank.userId);
+
+    // The audit log keeps what happened under Erin's opaque id, and nothing that says who she was.
+    await expect.poll(async () => (await auditOf({ entityType: 'User', entityId: erin.userId })).map((r) => r.type), WAIT).toContain('UserDeleted');
+    const records = [
+      ...(await auditOf({ entityType: 'User', entityId: erin.userId })),
+      ...(await auditOf({ actorId: erin.userId })),
+      ...(await auditOf({ entityType: 'Membership', entityId: `${project.id}:${erin.userId}` })),
+    ];
+    expect(records.length).toBeGreaterThan(3);
+    expect(JSON.stringify(records)).not.toContain(erin.email);
+    expect(JSON.stringify(records)).not.toContain(erin.name);
 
     // The email is free again.
     expect(await api.post('/v1/auth/register', { email: erin.email, password: erin.password, name: 'Someone new' })).toHaveStatus(201);
