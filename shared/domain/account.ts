@@ -38,6 +38,11 @@ export interface AccountDataPort {
   anotherOwner(projectId: string, excludingUserId: string): Promise<string | undefined>;
   /** Hard-deletes the user's private tasks (live and trashed), notifications and notification settings. */
   erasePrivateData(userId: string): Promise<void>;
+  /**
+   * Rewrites audit records written before the log left personal fields out: the user's profile history, their
+   * memberships' histories (entity ids `projectId:userId`) and what they changed.
+   */
+  redactAudit(userId: string, membershipIds: string[]): Promise<void>;
   /** Hard-deletes the profile and its email claim. */
   eraseProfile(userId: string, email: string): Promise<void>;
 }
@@ -132,6 +137,7 @@ export const deleteAccount = async (ports: DeleteAccountPorts, userId: string, i
     await data.leave(membership, newOwnerId, change);
   }
   await data.erasePrivateData(userId);
+  await data.redactAudit(userId, memberships.map((m) => `${m.project.id}:${userId}`));
   await accounts.delete(userId);
   await data.eraseProfile(userId, email);
 };

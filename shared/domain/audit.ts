@@ -53,9 +53,20 @@ export const PERSONAL_FIELDS: Readonly<Partial<Record<DomainEvent['entity']['typ
 const withoutFields = (state: DomainEvent['before'], fields: readonly string[]): DomainEvent['before'] =>
   state === null ? null : Object.fromEntries(Object.entries(state).filter(([field]) => !fields.includes(field)));
 
-export const auditRecordOf = (event: DomainEvent, recordedAt: string): AuditRecord => {
-  const personal = PERSONAL_FIELDS[event.entity.type] ?? [];
+/** The record without the personal fields of its entity type (the same record when it holds none). */
+export const withoutPersonalData = <R extends Pick<AuditRecord, 'entity' | 'changes' | 'before' | 'after'>>(record: R): R => {
+  const personal = PERSONAL_FIELDS[record.entity.type] ?? [];
+  if (personal.length === 0) return record;
   return {
+    ...record,
+    changes: record.changes.filter((change) => !personal.includes(change.field)),
+    before: withoutFields(record.before, personal),
+    after: withoutFields(record.after, personal),
+  };
+};
+
+export const auditRecordOf = (event: DomainEvent, recordedAt: string): AuditRecord =>
+  withoutPersonalData({
     id: event.id,
     type: event.type,
     occurredAt: event.occurredAt,
@@ -63,12 +74,11 @@ export const auditRecordOf = (event: DomainEvent, recordedAt: string): AuditReco
     requestId: event.requestId,
     entity: event.entity,
     projectId: event.projectId,
-    changes: event.changes.filter((change) => !personal.includes(change.field)),
-    before: withoutFields(event.before, personal),
-    after: withoutFields(event.after, personal),
+    changes: event.changes,
+    before: event.before,
+    after: event.after,
     recordedAt,
-  };
-};
+  });
 
 /** Records an event once; answers whether this delivery wrote it. */
 export const recordEvent = (store: AuditStorePort, event: DomainEvent, now: Date): Promise<boolean> =>

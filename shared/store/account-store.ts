@@ -8,7 +8,7 @@ import type { Task } from '#shared/domain/model';
 import { batchGetItems } from '#shared/store/batch-get';
 import { documentClient, tableName } from '#shared/store/client';
 import { INDEX, keys } from '#shared/store/keys';
-import { toRecord } from '#shared/store/audit-store';
+import { redactPersonalData, toRecord } from '#shared/store/audit-store';
 import { settings, toNotification } from '#shared/store/notification-store';
 import { projectStore, toMembership, toProject, PROJECT_ENTITY } from '#shared/store/project-store';
 import { toTask } from '#shared/store/task-store';
@@ -119,6 +119,12 @@ export const accountStore: AccountDataPort = {
   erasePrivateData: async (userId) => {
     const [tasks, notifications] = await Promise.all([privateTaskItems(userId), notificationItems(userId)]);
     await deleteAll([...tasks.map(keyOf), ...notifications.map(keyOf), keys.notificationSettings(userId)]);
+  },
+
+  redactAudit: async (userId, membershipIds) => {
+    await redactPersonalData({ entityType: 'User', entityId: userId });
+    await redactPersonalData({ actorId: userId });
+    for (const entityId of membershipIds) await redactPersonalData({ entityType: 'Membership', entityId });
   },
 
   eraseProfile: async (userId, email) => {

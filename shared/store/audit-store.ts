@@ -4,10 +4,10 @@
 //   GSI2 AUDIT#ACTOR#<userId>                         what one user changed
 // Records are written once (conditional on absence) and never updated or deleted.
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ValidationFailed } from '#shared/domain/errors';
-import type { AuditQuery, AuditRecord, AuditStorePort } from '#shared/domain/audit';
+import { withoutPersonalData, type AuditQuery, type AuditRecord, type AuditStorePort } from '#shared/domain/audit';
 import type { Page } from '#shared/domain/model';
 import { documentClient, tableName } from '#shared/store/client';
 import { decodeCursor, type Key } from '#shared/store/cursor';
@@ -184,3 +184,51 @@ const search = async (q: AuditQuery & { from: string; to: string }): Promise<Pag
 };
 
 export const auditStore: AuditStorePort = { append, search };
+
+/**
+ * Erasing an account: rewrites the records of one list — an entity's history (A2) or an actor's (A3) — that still
+ * hold personal fields (records written before the audit consumer left them out), keeping everything else. The one
+ * exception to "records are never updated"; rewriting a clean record is skipped, so running it again does nothing.
+ * Answers how many records were rewritten.
+ */
+export const redactPersonalData = async (list: { entityType: AuditRecord['entity']['type']; entityId: string } | { actorId: string }): Promise<number> => {
+  const { gsi1pk, gsi2pk } = keys.auditIndex({
+    occurredAt: '',
+    id: '',
+    entity: 'entityType' in list ? { type: list.entityType, id: list.entityId } : { type: '', id: '' },
+    actor: { userId: 'actorId' in list ? list.actorId : '' },
+  });
+  const [IndexName, pkName, skName, pk] = 'actorId' in list ? [INDEX.byAssignee, 'gsi2pk', 'gsi2sk', gsi2pk] : [INDEX.byContainer, 'gsi1pk', 'gsi1sk', gsi1pk];
+  let rewritten = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const output = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': 'AUDIT#' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of (output.Items ?? []) as Item[]) {
+      const record = toRecord(item);
+      const clean = withoutPersonalData(record);
+      if (clean === record || JSON.stringify(clean) === JSON.stringify(record)) continue;
+      await documentClient.send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'SET #data = :data REMOVE #changes, #before, #after',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#data': PAYLOAD_ATTRIBUTE, '#changes': 'changes', '#before': 'before', '#after': 'after' },
+          ExpressionAttributeValues: { ':data': encodePayload(clean) },
+        }),
+      );
+      rewritten++;
+    }
+    startKey = output.LastEvaluatedKey;
+  } while (startKey);
+  return rewritten;
+};

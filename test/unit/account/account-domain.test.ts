@@ -37,6 +37,7 @@ const world = (memberships: OwnMembership[], options: { failAt?: string } = {}) 
     },
     anotherOwner: async () => 'co-owner',
     erasePrivateData: async () => step('erase-private-data'),
+    redactAudit: async () => step('redact-audit'),
     eraseProfile: async () => {
       step('erase-profile');
       state.profile = false;
@@ -76,7 +77,7 @@ describe('deleting an account', () => {
   it('leaves every project (handing the primary ownership over), erases the data, then the account, the profile last', async () => {
     const w = world([membership('p1', 'owner', 2, 'me'), membership('p2', 'editor', 1)]);
     await deleteAccount(w.ports, 'me', { email: 'me@example.com', password: 'pw' }, change);
-    expect(w.steps).toEqual(['reauthenticate', 'leave:p1→co-owner', 'leave:p2', 'erase-private-data', 'delete-account', 'erase-profile']);
+    expect(w.steps).toEqual(['reauthenticate', 'leave:p1→co-owner', 'leave:p2', 'erase-private-data', 'redact-audit', 'delete-account', 'erase-profile']);
   });
 
   it('finishes on a retry after failing midway, even once the Cognito account is gone (no password left to check)', async () => {
@@ -87,7 +88,7 @@ describe('deleting an account', () => {
 
     w.steps.length = 0;
     await deleteAccount(w.ports, 'me', { email: 'me@example.com', password: 'pw' }, change);
-    expect(w.steps).toEqual(['erase-private-data', 'delete-account', 'erase-profile']);
+    expect(w.steps).toEqual(['erase-private-data', 'redact-audit', 'delete-account', 'erase-profile']);
     expect(w.state.profile).toBe(false);
   });
 });
