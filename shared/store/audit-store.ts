@@ -2,7 +2,8 @@
 //   AUDIT#<yyyy-mm> / AUDIT#<occurredAt>#<eventId>   the month's time-ordered list (search by time range)
 //   GSI1 AUDIT#<entityType>#<entityId>                the entity's history
 //   GSI2 AUDIT#ACTOR#<userId>                         what one user changed
-// Records are written once (conditional on absence) and never updated or deleted.
+// Records are written once (conditional on absence) and never deleted; the only update erases personal fields of an
+// old record when its user's account is erased (redactPersonalData, below).
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
