@@ -3,6 +3,7 @@ import { Tags, type App } from 'aws-cdk-lib';
 import { StatefulStack } from '#lib/stateful-stack';
 import { DEFAULT_THROTTLE, StatelessStack } from '#lib/stateless-stack';
 import { senderAddress } from '#lib/constructs/taskwell-function';
+import { isAdminMfaRequired } from '#shared/domain/mfa';
 import { ConsoleStack } from '#lib/console-stack';
 import { parseCorsOrigins } from '#shared/http/cors';
 
@@ -44,7 +45,8 @@ export const DEFAULT_MAIL_FROM = 'notifications@example.com';
  *   `console/` with `npm run console:build`),
  * - `taskwell:consoleDomain` (comma-separated host names) with `taskwell:consoleCertificateArn` (ACM, us-east-1):
  *   serve the console on your domain with TLS 1.2+,
- * - `taskwell:consoleWebAclArn`: an AWS WAF web ACL (scope CLOUDFRONT) for the console's distribution.
+ * - `taskwell:consoleWebAclArn`: an AWS WAF web ACL (scope CLOUDFRONT) for the console's distribution,
+ * - `taskwell:adminMfaRequired`: `true` to require an authenticator app (TOTP MFA) for admin rights (default off).
  */
 export const buildApp = (app: App): TaskwellStacks => {
   const stateful = new StatefulStack(app, 'TaskwellStateful', {
@@ -67,6 +69,7 @@ export const buildApp = (app: App): TaskwellStacks => {
     ruleTargetsDlq: stateful.ruleTargetsDlq,
     mailFrom,
     appUrl: stringFromContext(app, 'taskwell:appUrl'),
+    adminMfaRequired: isAdminMfaRequired(String(app.node.tryGetContext('taskwell:adminMfaRequired') ?? '')),
     corsOrigins,
     throttle: {
       rateLimit: numberFromContext(app, 'taskwell:throttleRate') ?? DEFAULT_THROTTLE.rateLimit,

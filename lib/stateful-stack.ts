@@ -5,6 +5,7 @@ import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnUserPoolGroup,
+  Mfa,
   UserPool,
   UserPoolClient,
   type IUserPool,
@@ -77,6 +78,9 @@ export class StatefulStack extends Stack {
         fullname: { required: false, mutable: true },
       },
       passwordPolicy: PASSWORD_POLICY,
+      // Each user may switch on an authenticator app (TOTP) through /v1/me/mfa; SMS is not offered.
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { sms: false, otp: true },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -105,8 +109,10 @@ export class StatefulStack extends Stack {
       {
         id: 'AwsSolutions-COG2',
         reason:
-          'MFA is not required: sign-in goes through POST /v1/auth/login with USER_PASSWORD_AUTH, which does not yet ' +
-          'answer MFA challenges, so requiring MFA would lock every user out. Tracked as a follow-up (TOTP via the API).',
+          'MFA is optional, not required for everyone: each user can switch on an authenticator app (TOTP) through ' +
+          '/v1/me/mfa and login then answers a TOTP challenge; requiring it pool-wide would stop every new user at ' +
+          'sign-up. Deployments can require it for admins (context taskwell:adminMfaRequired: admin routes refuse an ' +
+          'admin without MFA).',
       },
       {
         id: 'AwsSolutions-COG3',

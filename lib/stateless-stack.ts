@@ -64,6 +64,11 @@ export interface StatelessStackProps extends StackProps {
   /** Base URL of links in emails. @default the API's endpoint URL */
   appUrl?: string;
   /** @default { rateLimit: 50, burstLimit: 100 } */
+  /**
+   * Whether admin rights need MFA (context `taskwell:adminMfaRequired`, default off): the authorizer gets it as
+   * ADMIN_MFA_REQUIRED and applies `adminNeedsMfa` (shared/domain/mfa.ts).
+   */
+  adminMfaRequired?: boolean;
   throttle?: ThrottleLimits;
   /**
    * Browser origins allowed by CORS (`https://host[:port]`; no wildcard): the admin console's origin. Empty: no
@@ -126,6 +131,7 @@ export class StatelessStack extends Stack {
       ...shared,
       entry: authorizerDef.handler,
       grants: authorizerDef.grants,
+      environment: { ADMIN_MFA_REQUIRED: props.adminMfaRequired ? 'true' : 'false' },
       description: 'Lambda authorizer: verifies Cognito access tokens and refuses disabled users',
     });
     const authorizer: IHttpRouteAuthorizer = new HttpLambdaAuthorizer('Authorizer', this.authorizerFunction.function, {

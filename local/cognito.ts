@@ -1,16 +1,19 @@
 // Cognito, offline: the `cognito-local` emulator run as a child process, with one user pool shaped
 // like the CDK one (AWS-shaped id, the real issuer form, email as username, the password policy,
-// the `admins` group, a public app client with USER_PASSWORD_AUTH).
+// the `admins` group, a public app client with USER_PASSWORD_AUTH, optional MFA with TOTP only).
+// local/cognito-local-fidelity.cjs is preloaded into it: it makes the MFA sign-in behave as Cognito's.
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   ListGroupsCommand,
   ListUserPoolClientsCommand,
+  SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ADMIN_GROUP } from '#shared/http/caller';
 import { freePort, waitFor } from '#local/ports';
@@ -80,6 +83,8 @@ const writeConfig = (dataDir: string, port: number): void => {
 };
 
 const ensureGroupAndClient = async (client: CognitoIdentityProviderClient): Promise<string> => {
+  // As the CDK pool: MFA optional, authenticator apps (TOTP) only. Set on every start (a pool file made before keeps OFF).
+  await client.send(new SetUserPoolMfaConfigCommand({ UserPoolId: LOCAL_USER_POOL_ID, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true } }));
   // ListGroups, not GetGroup: cognito-local's GetGroup crashes (500) on a pool without groups.
   const groups = await client.send(new ListGroupsCommand({ UserPoolId: LOCAL_USER_POOL_ID }));
   if (!groups.Groups?.some((g) => g.GroupName === ADMIN_GROUP)) {
@@ -113,8 +118,10 @@ const ensureGroupAndClient = async (client: CognitoIdentityProviderClient): Prom
 export const startCognitoLocal = async (options: CognitoLocalOptions): Promise<CognitoLocal> => {
   const port = options.port ?? (await freePort());
   writeConfig(options.dataDir, port);
-  const entry = createRequire(import.meta.url).resolve('cognito-local/lib/bin/start.js');
-  const child = spawnTethered(process.execPath, [entry], {
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('cognito-local/lib/bin/start.js');
+  const fidelity = fileURLToPath(new URL('./cognito-local-fidelity.cjs', import.meta.url));
+  const child = spawnTethered(process.execPath, ['--require', fidelity, entry], {
     cwd: options.dataDir, // cognito-local reads `./.cognito`
     env: {
       PATH: process.env.PATH,

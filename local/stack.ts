@@ -93,6 +93,8 @@ export const functionEnvironment = (s: {
   POWERTOOLS_LOG_LEVEL: s.logLevel,
   POWERTOOLS_METRICS_DISABLED: 'true',
   TASKWELL_VERSION: process.env.TASKWELL_VERSION ?? 'local',
+  // Admin rights need MFA only when asked for (`ADMIN_MFA_REQUIRED=true npm start`); the AWS default is off too.
+  ADMIN_MFA_REQUIRED: process.env.ADMIN_MFA_REQUIRED === 'true' ? 'true' : 'false',
 });
 
 const applyEnvironment = (env: Record<string, string>) => {

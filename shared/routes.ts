@@ -60,9 +60,17 @@ export const routes: readonly RouteDef[] = [
   route('POST', '/v1/auth/forgot-password', 'auth/forgot-password', 'none', { userPool: ['AdminGetUser'] }, 'Email a password-reset code (the same answer for every address)'),
   route('POST', '/v1/auth/reset-password', 'auth/reset-password', 'none', { table: 'readwrite', userPool: ['AdminGetUser', 'AdminUserGlobalSignOut'] }, 'Set a new password with the emailed code; ends every session'),
   route('POST', '/v1/me/password', 'auth/change-password', 'user', { table: 'readwrite', userPool: ['AdminUserGlobalSignOut'] }, 'Change my password; ends every other session'),
+  route('POST', '/v1/auth/login/mfa', 'auth/login-mfa', 'none', write, 'Answer a login\'s TOTP challenge with a current code, for tokens'),
 
   route('GET', '/v1/me', 'users/get-me', 'user', read, 'My profile'),
   route('PATCH', '/v1/me', 'users/update-me', 'user', write, 'Change my name or timezone'),
+  // Authenticator-app MFA: Cognito authorises these with the caller's own access token (no IAM action to grant).
+  route('GET', '/v1/me/mfa', 'users/get-mfa', 'user', {}, 'Whether sign-in asks for a code from my authenticator app'),
+  route('POST', '/v1/me/mfa/totp', 'users/enrol-totp', 'user', {}, 'Start enrolling an authenticator app: a secret and its otpauth:// URI'),
+  route('POST', '/v1/me/mfa/totp/verify', 'users/verify-totp', 'user', write, 'Prove the app holds the secret with a current code: MFA is on'),
+  route('DELETE', '/v1/me/mfa/totp', 'users/disable-totp', 'user', write, 'Switch MFA off, confirmed by my password and a current code'),
+  route('GET', '/v1/me/export', 'users/export-me', 'user', read, 'Everything I own or wrote, as JSON'),
+  route('DELETE', '/v1/me', 'users/delete-me', 'user', { table: 'readwrite', userPool: ['AdminGetUser', 'AdminDeleteUser'] }, 'Delete my account and my data (password required)'),
 
   route('POST', '/v1/projects', 'projects/create-project', 'user', write, 'Create a project; the caller becomes its owner'),
   route('GET', '/v1/projects', 'projects/list-projects', 'user', read, 'Projects I belong to'),

@@ -30,6 +30,17 @@ export class NotAdminError extends Error {
   }
 }
 
+/** The account has MFA on: the password was right, and the sign-in continues with a code (`answerCode`). */
+export class CodeRequired extends Error {
+  constructor(
+    readonly email: string,
+    readonly mfaSession: string,
+  ) {
+    super('Enter the 6-digit code from your authenticator app.');
+    this.name = 'CodeRequired';
+  }
+}
+
 /** The payload of a JWT, without verification (the API verifies; the console only reads its own token). */
 export const jwtClaims = (jwt: string): Record<string, unknown> => {
   const part = jwt.split('.')[1];
@@ -124,8 +135,20 @@ export class SessionManager {
     }
   }
 
+  /** Signs in with the password; throws CodeRequired when the account has MFA on (no token before the code). */
   async signIn(email: string, password: string): Promise<void> {
-    const session = await call<Session>(this.apiUrl, 'POST', '/v1/auth/login', { body: { email, password } });
+    const answer = await call<Session | { challenge: 'totp'; session: string }>(this.apiUrl, 'POST', '/v1/auth/login', { body: { email, password } });
+    if ('challenge' in answer) throw new CodeRequired(email, answer.session);
+    await this.admit(answer, email);
+  }
+
+  /** The second step of a sign-in with MFA: the code from the authenticator app. */
+  async answerCode(challenge: CodeRequired, code: string): Promise<void> {
+    const session = await call<Session>(this.apiUrl, 'POST', '/v1/auth/login/mfa', { body: { email: challenge.email, session: challenge.mfaSession, code } });
+    await this.admit(session, challenge.email);
+  }
+
+  private async admit(session: Session, email: string): Promise<void> {
     if (!isAdminToken(session.accessToken)) {
       // Nothing of a non-admin's session stays behind.
       await call(this.apiUrl, 'POST', '/v1/auth/logout', { body: { refreshToken: session.refreshToken } }).catch(() => undefined);

@@ -6,15 +6,21 @@ import {
   AdminGetUserCommand,
   AdminUserGlobalSignOutCommand,
   ChangePasswordCommand,
+  AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   ForgotPasswordCommand,
+  GetUserCommand,
   InitiateAuthCommand,
   ResendConfirmationCodeCommand,
+  RespondToAuthChallengeCommand,
   RevokeTokenCommand,
+  SetUserMFAPreferenceCommand,
   SignUpCommand,
+  VerifySoftwareTokenCommand,
   type AuthenticationResultType,
+  type InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { TooManyRequests, Unauthorized, ValidationFailed } from '#shared/domain/errors';
@@ -24,7 +30,9 @@ import {
   InvalidCode,
   InvalidCredentials,
   PasswordChangeRefused,
+  InvalidMfaCode,
   InvalidRefreshToken,
+  MfaSessionExpired,
   PasswordResetRequired,
   SignInChallenge,
   UserNotConfirmed,
@@ -32,7 +40,10 @@ import {
   type Identity,
   type IdentityProvider,
   type RefreshedSession,
+  type Session,
 } from '#shared/domain/users';
+import { AccessTokenRefused, ReauthenticationFailed, type AuthenticatorPort, type ReauthenticationPort } from '#shared/domain/mfa';
+import type { AccountDirectoryPort } from '#shared/domain/account';
 
 export const cognito = new CognitoIdentityProviderClient({});
 
@@ -48,7 +59,19 @@ const userPoolId = (): string => {
   return id;
 };
 
-type Operation = 'signUp' | 'confirmSignUp' | 'signIn' | 'refresh' | 'revoke' | 'confirmForgotPassword' | 'changePassword';
+type Operation =
+  | 'signUp'
+  | 'confirmSignUp'
+  | 'signIn'
+  | 'answerTotp'
+  | 'refresh'
+  | 'revoke'
+  | 'confirmForgotPassword'
+  | 'changePassword'
+  | 'authenticator'
+  | 'verifyTotp';
+
+const codeError = (message: string) => new ValidationFailed(message, [{ field: 'body.code', message }]);
 
 /** Whatever went wrong with a code, and whatever the address, one answer: none of these may tell who has an account. */
 const invalidCode = () => new InvalidCode();
@@ -93,6 +116,27 @@ const errorMap: Record<Operation, Record<string, (error: Error) => Error>> = {
     InvalidPasswordException: () => new InvalidCredentials(),
     UserNotConfirmedException: () => new UserNotConfirmed(),
     PasswordResetRequiredException: () => new PasswordResetRequired(),
+  },
+  answerTotp: {
+    CodeMismatchException: () => new InvalidMfaCode(),
+    ExpiredCodeException: () => new InvalidMfaCode(),
+    // Cognito: the session is unknown, spent or expired ("Invalid session for the user").
+    NotAuthorizedException: () => new MfaSessionExpired(),
+    UserNotFoundException: () => new MfaSessionExpired(),
+    TooManyFailedAttemptsException: () => new TooManyRequests('Too many wrong codes; wait a while before trying again.'),
+  },
+  authenticator: {
+    // The access token was revoked or the account is gone.
+    NotAuthorizedException: () => new AccessTokenRefused(),
+  },
+  verifyTotp: {
+    // Cognito answers a wrong code here with EnableSoftwareTokenMFAException; cognito-local with CodeMismatchException.
+    EnableSoftwareTokenMFAException: () => codeError('The code from the authenticator app is incorrect; enter the current one.'),
+    CodeMismatchException: () => codeError('The code from the authenticator app is incorrect; enter the current one.'),
+    // No secret associated (or it was already verified and replaced): start again.
+    InvalidParameterException: () => codeError('No enrolment is in progress: start one with POST /v1/me/mfa/totp.'),
+    SoftwareTokenMFANotFoundException: () => codeError('No enrolment is in progress: start one with POST /v1/me/mfa/totp.'),
+    NotAuthorizedException: () => new AccessTokenRefused(),
   },
   refresh: {
     NotAuthorizedException: () => new InvalidRefreshToken(),
@@ -171,6 +215,19 @@ const authenticated = (result: AuthenticationResultType | undefined, challenge: 
   return { accessToken: result.AccessToken, idToken: result.IdToken, expiresIn: expiresIn(result, result.AccessToken), tokenType: 'Bearer' };
 };
 
+const initiate = (email: string, password: string): Promise<InitiateAuthCommandOutput> =>
+  cognito.send(new InitiateAuthCommand({ ClientId: clientId(), AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }));
+
+/** Tokens with their refresh token and whom they are for; any other challenge is one this API does not offer. */
+const signedIn = (result: AuthenticationResultType | undefined, challenge: string | undefined): { session: Session; identity: Identity } => {
+  const session = authenticated(result, challenge);
+  const refreshToken = result?.RefreshToken;
+  if (!refreshToken) throw new Error('Cognito returned no refresh token');
+  const identity = identityOf(session.idToken);
+  if (!identity.userId) throw new Error('The ID token carries no sub');
+  return { session: { ...session, refreshToken }, identity };
+};
+
 const identityOf = (idToken: string): Identity => {
   const claims = claimsOf(idToken);
   const str = (value: unknown) => (typeof value === 'string' ? value : '');
@@ -209,15 +266,22 @@ export const cognitoIdentity: IdentityProvider = {
 
   signIn: ({ email, password }) =>
     call('signIn', async () => {
+      const output = await initiate(email, password);
+      if (output.ChallengeName === 'SOFTWARE_TOKEN_MFA' && output.Session) return { challenge: { challenge: 'totp' as const, session: output.Session } };
+      return signedIn(output.AuthenticationResult, output.ChallengeName);
+    }),
+
+  answerTotp: ({ email, session, code }) =>
+    call('answerTotp', async () => {
       const output = await cognito.send(
-        new InitiateAuthCommand({ ClientId: clientId(), AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }),
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId(),
+          ChallengeName: 'SOFTWARE_TOKEN_MFA',
+          Session: session,
+          ChallengeResponses: { USERNAME: email, SOFTWARE_TOKEN_MFA_CODE: code },
+        }),
       );
-      const session = authenticated(output.AuthenticationResult, output.ChallengeName);
-      const refreshToken = output.AuthenticationResult?.RefreshToken;
-      if (!refreshToken) throw new Error('InitiateAuth returned no refresh token');
-      const identity = identityOf(session.idToken);
-      if (!identity.userId) throw new Error('The ID token carries no sub');
-      return { session: { ...session, refreshToken }, identity };
+      return signedIn(output.AuthenticationResult, output.ChallengeName);
     }),
 
   refresh: (refreshToken) =>
@@ -297,6 +361,90 @@ export const cognitoIdentity: IdentityProvider = {
       if (name === 'UserNotFoundException') return;
       if (!isUnsupported(error)) throw error;
       logger.warn('the identity provider does not support AdminUserGlobalSignOut; refresh tokens were not revoked', { userId });
+    }
+  },
+};
+
+/** Revokes a refresh token made only to prove who someone is (a re-authentication), quietly. */
+const discard = async (refreshToken: string | undefined): Promise<void> => {
+  if (refreshToken) await cognitoIdentity.revoke(refreshToken);
+};
+
+/**
+ * Re-authentication for sensitive changes (disabling MFA, deleting the account): a full sign-in with the password
+ * and, when the account has MFA on and a code is given, the TOTP challenge. The tokens it yields are revoked at once.
+ */
+export const cognitoReauthentication: ReauthenticationPort = {
+  reauthenticate: async ({ email, password, code }) => {
+    let output: InitiateAuthCommandOutput;
+    try {
+      output = await initiate(email, password);
+    } catch (error) {
+      const name = (error as Error)?.name;
+      if (name === 'NotAuthorizedException' || name === 'UserNotFoundException' || name === 'InvalidPasswordException') throw new ReauthenticationFailed();
+      if (throttled.has(name)) throw new TooManyRequests('Too many requests to the account service; retry shortly.');
+      throw error;
+    }
+    if (output.ChallengeName === 'SOFTWARE_TOKEN_MFA' && output.Session && code !== undefined) {
+      try {
+        const answered = await cognito.send(
+          new RespondToAuthChallengeCommand({ ClientId: clientId(), ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: output.Session, ChallengeResponses: { USERNAME: email, SOFTWARE_TOKEN_MFA_CODE: code } }),
+        );
+        await discard(answered.AuthenticationResult?.RefreshToken);
+      } catch (error) {
+        const name = (error as Error)?.name;
+        if (name === 'CodeMismatchException' || name === 'ExpiredCodeException' || name === 'NotAuthorizedException') throw new ReauthenticationFailed('The code from the authenticator app');
+        throw error;
+      }
+      return;
+    }
+    // The password is right: Cognito answered with tokens or with its MFA challenge (which is then left unanswered).
+    await discard(output.AuthenticationResult?.RefreshToken);
+  },
+};
+
+/** The caller's authenticator app, through Cognito's access-token operations (no IAM permission involved). */
+export const cognitoAuthenticator: AuthenticatorPort = {
+  status: (accessToken) =>
+    call('authenticator', async () => {
+      const user = await cognito.send(new GetUserCommand({ AccessToken: accessToken }));
+      return { totpEnabled: (user.UserMFASettingList ?? []).includes('SOFTWARE_TOKEN_MFA') };
+    }),
+  associate: (accessToken) =>
+    call('authenticator', async () => {
+      const output = await cognito.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }));
+      if (!output.SecretCode) throw new Error('AssociateSoftwareToken returned no secret');
+      return { secret: output.SecretCode };
+    }),
+  verify: (accessToken, code) =>
+    call('verifyTotp', async () => {
+      const output = await cognito.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: code, FriendlyDeviceName: 'Authenticator app' }));
+      if (output.Status !== 'SUCCESS') throw codeError('The code from the authenticator app is incorrect; enter the current one.');
+    }),
+  setTotp: (accessToken, enabled) =>
+    call('authenticator', async () => {
+      await cognito.send(new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: enabled, PreferredMfa: enabled } }));
+    }),
+};
+
+const isUnknownUser = (error: unknown) => (error as Error)?.name === 'UserNotFoundException';
+
+/** The account itself, by user id (its Cognito username): AdminGetUser and AdminDeleteUser. */
+export const cognitoAccounts: AccountDirectoryPort = {
+  exists: async (userId) => {
+    try {
+      await cognito.send(new AdminGetUserCommand({ UserPoolId: userPoolId(), Username: userId }));
+      return true;
+    } catch (error) {
+      if (isUnknownUser(error)) return false;
+      throw error;
+    }
+  },
+  delete: async (userId) => {
+    try {
+      await cognito.send(new AdminDeleteUserCommand({ UserPoolId: userPoolId(), Username: userId }));
+    } catch (error) {
+      if (!isUnknownUser(error)) throw error; // already gone: deleting again is done
     }
   },
 };

@@ -40,19 +40,45 @@ export interface AuditStorePort {
 /** Without `from`, a search looks back this far from `to` (the time-ordered list is walked month by month). */
 export const DEFAULT_SEARCH_WINDOW_DAYS = 365;
 
-export const auditRecordOf = (event: DomainEvent, recordedAt: string): AuditRecord => ({
-  id: event.id,
-  type: event.type,
-  occurredAt: event.occurredAt,
-  actor: event.actor,
-  requestId: event.requestId,
-  entity: event.entity,
-  projectId: event.projectId,
-  changes: event.changes,
-  before: event.before,
-  after: event.after,
-  recordedAt,
-});
+/**
+ * Personal data never enters the audit log: people are named by their opaque user id only. Profiles and memberships
+ * carry a person's email and name (a membership denormalises them); those fields are left out of the states and
+ * changes of User and Membership records, so erasing an account leaves nothing personal readable in the log.
+ */
+export const PERSONAL_FIELDS: Readonly<Partial<Record<DomainEvent['entity']['type'], readonly string[]>>> = {
+  User: ['email', 'name'],
+  Membership: ['email', 'name'],
+};
+
+const withoutFields = (state: DomainEvent['before'], fields: readonly string[]): DomainEvent['before'] =>
+  state === null ? null : Object.fromEntries(Object.entries(state).filter(([field]) => !fields.includes(field)));
+
+/** The record without the personal fields of its entity type (the same record when it holds none). */
+export const withoutPersonalData = <R extends Pick<AuditRecord, 'entity' | 'changes' | 'before' | 'after'>>(record: R): R => {
+  const personal = PERSONAL_FIELDS[record.entity.type] ?? [];
+  if (personal.length === 0) return record;
+  return {
+    ...record,
+    changes: record.changes.filter((change) => !personal.includes(change.field)),
+    before: withoutFields(record.before, personal),
+    after: withoutFields(record.after, personal),
+  };
+};
+
+export const auditRecordOf = (event: DomainEvent, recordedAt: string): AuditRecord =>
+  withoutPersonalData({
+    id: event.id,
+    type: event.type,
+    occurredAt: event.occurredAt,
+    actor: event.actor,
+    requestId: event.requestId,
+    entity: event.entity,
+    projectId: event.projectId,
+    changes: event.changes,
+    before: event.before,
+    after: event.after,
+    recordedAt,
+  });
 
 /** Records an event once; answers whether this delivery wrote it. */
 export const recordEvent = (store: AuditStorePort, event: DomainEvent, now: Date): Promise<boolean> =>

@@ -10,6 +10,8 @@ export abstract class DomainError extends Error {
   abstract readonly kind: 'not-found' | 'conflict' | 'forbidden' | 'validation-failed' | 'unauthorized' | 'unprocessable' | 'too-many-requests';
   /** A more specific, stable problem type than the kind (e.g. `user-disabled`); clients may switch on it. */
   readonly code?: string;
+  /** Extra members of the problem answer, for a client to act on (never internal details). */
+  readonly extensions?: Record<string, unknown>;
 }
 
 /** The thing does not exist — or exists but the caller may not know it does. */

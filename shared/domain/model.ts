@@ -23,6 +23,8 @@ export interface UserProfile {
   name: string;
   timezone: string;
   status: 'active' | 'disabled';
+  /** Whether sign-in asks for a code from an authenticator app (mirrors the identity provider's setting; absent = no). */
+  mfaEnabled?: boolean;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -54,6 +54,15 @@ export interface Session {
 
 export type RefreshedSession = Omit<Session, 'refreshToken'>;
 
+/** A sign-in that needs a code from the authenticator app before any token is issued. */
+export interface MfaChallenge {
+  challenge: 'totp';
+  /** Opaque, single-use, valid for about 3 minutes: send it back with the code to POST /v1/auth/login/mfa. */
+  session: string;
+}
+
+export type SignInOutcome = { session: Session; identity: Identity } | { challenge: MfaChallenge };
+
 /**
  * The account directory (implemented by shared/auth/cognito.ts over Cognito). Its failures are
  * already domain errors: Conflict (email taken), ValidationFailed (weak password, wrong code),
@@ -63,7 +72,10 @@ export interface IdentityProvider {
   signUp(input: { email: string; password: string; name: string }): Promise<{ userId: string; confirmed: boolean }>;
   /** InvalidCode for a wrong or expired code, an unknown address and an account that is already confirmed alike. */
   confirmSignUp(input: { email: string; code: string }): Promise<void>;
-  signIn(input: { email: string; password: string }): Promise<{ session: Session; identity: Identity }>;
+  /** Tokens, or a TOTP challenge when the account has MFA on. */
+  signIn(input: { email: string; password: string }): Promise<SignInOutcome>;
+  /** Answers a TOTP challenge: tokens for the right code (InvalidMfaCode / MfaSessionExpired otherwise). */
+  answerTotp(input: { email: string; session: string; code: string }): Promise<{ session: Session; identity: Identity }>;
   refresh(refreshToken: string): Promise<RefreshedSession>;
   revoke(refreshToken: string): Promise<void>;
   /** The account that holds an address (read with admin rights), or undefined. */
@@ -201,6 +213,20 @@ export class LoginLocked extends TooManyRequests {
   }
 }
 
+export class InvalidMfaCode extends Unauthorized {
+  override readonly code = 'invalid-mfa-code';
+  constructor() {
+    super('The code from the authenticator app is incorrect; try the current one.');
+  }
+}
+
+export class MfaSessionExpired extends Unauthorized {
+  override readonly code = 'mfa-session-expired';
+  constructor() {
+    super('This sign-in session is invalid, expired or already used: log in again with your email and password.');
+  }
+}
+
 export class InvalidCredentials extends Unauthorized {
   override readonly code = 'invalid-credentials';
   constructor() {
@@ -305,30 +331,40 @@ const countFailure = async (attempts: LoginAttemptsPort, email: string, now: num
 };
 
 /**
- * Exchanges credentials for tokens. An address with too many recent failures is locked: every login is refused
- * with LoginLocked until the lock ends, the right password included, and unknown addresses are counted exactly like
- * real ones. The profile is created from the ID token's claims when missing (accounts made outside the API); a
- * profile an admin disabled gets no tokens.
+ * Exchanges credentials for tokens, or, when the account has MFA on, for a TOTP challenge to answer at
+ * POST /v1/auth/login/mfa (no token before the second factor). An address with too many recent failures is locked:
+ * every login is refused with LoginLocked until the lock ends, the right password included, and unknown addresses
+ * are counted exactly like real ones. The profile is created from the ID token's claims when missing (accounts made
+ * outside the API); a profile an admin disabled gets no tokens.
  */
 export const login = async (
   { identity, users, attempts }: AuthPorts & { attempts: LoginAttemptsPort },
   input: { email: string; password: string },
   requestId: string,
   at = new Date(),
-): Promise<Session> => {
+): Promise<Session | MfaChallenge> => {
   const now = epochSeconds(at);
   const state = await assertNotLocked(attempts, input.email, now);
-  let signedIn: Awaited<ReturnType<IdentityProvider['signIn']>>;
+  let outcome: SignInOutcome;
   try {
-    signedIn = await identity.signIn(input);
+    outcome = await identity.signIn(input);
   } catch (error) {
     if (error instanceof InvalidCredentials) await countFailure(attempts, input.email, now);
     throw error;
   }
-  const { session, identity: who } = signedIn;
+  // The password was right: the failures so far no longer count, whether or not a second factor follows.
   if (state && state.failures > 0) await attempts.clear(input.email);
+  if ('challenge' in outcome) return outcome.challenge;
+  return admit(users, outcome, input.email, requestId);
+};
+
+/** The second step of an MFA sign-in: the challenge's session and a current code → tokens. */
+export const loginWithMfa = async ({ identity, users }: AuthPorts, input: { email: string; session: string; code: string }, requestId: string): Promise<Session> =>
+  admit(users, await identity.answerTotp(input), input.email, requestId);
+
+const admit = async (users: UserStorePort, { session, identity: who }: { session: Session; identity: Identity }, email: string, requestId: string): Promise<Session> => {
   const profile = await users.ensure(
-    { id: who.userId, email: who.email || input.email, name: who.name || nameFromEmail(who.email || input.email), timezone: DEFAULT_TIMEZONE },
+    { id: who.userId, email: who.email || email, name: who.name || nameFromEmail(who.email || email), timezone: DEFAULT_TIMEZONE },
     selfChange(who.userId, requestId),
   );
   if (profile.status === 'disabled') throw new UserDisabled();
@@ -388,7 +424,9 @@ export const changePassword = async (
     throw error;
   }
   await identity.signOutEverywhere(caller.userId);
-  const { session } = await identity.signIn({ email: profile.email, password: input.new });
+  const outcome = await identity.signIn({ email: profile.email, password: input.new });
+  if ('challenge' in outcome) throw new Error('a password change cannot sign in again with MFA on');
+  const { session } = outcome;
   await sessions.endAll(caller.userId, { keep: { accessToken: session.accessToken } });
   return session;
 };

@@ -86,6 +86,7 @@ const eventTypes = (entity: string, old: Image | undefined, now: Image | undefin
       return isLive && changed('role') ? ['MemberRoleChanged'] : [];
     case 'User':
       if (old === undefined && now !== undefined) return ['UserRegistered'];
+      if (wasLive && !isLive) return ['UserDeleted']; // the account was erased (its profile item removed)
       return now !== undefined && changes.length > 0 ? ['UserUpdated'] : [];
     default:
       return [];

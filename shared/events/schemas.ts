@@ -23,6 +23,7 @@ export const EVENT_TYPES = [
   'MemberRemoved',
   'UserRegistered',
   'UserUpdated',
+  'UserDeleted',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -11,6 +11,8 @@ export interface Problem {
   instance?: string;
   requestId?: string;
   errors?: FieldError[];
+  /** RFC 9457 extension members a domain error declares (e.g. the projects that block an account deletion). */
+  [extension: string]: unknown;
 }
 
 /** Stable problem types; clients switch on these, so never rename one. */
@@ -64,7 +66,7 @@ export const toProblem = (error: unknown, requestId?: string): { problem: Proble
     const { status, title } = domainStatus[error.kind];
     const errors = 'errors' in error && Array.isArray(error.errors) && error.errors.length > 0 ? (error.errors as FieldError[]) : undefined;
     const retryAfter: Record<string, string> = error instanceof TooManyRequests && error.retryAfterSeconds !== undefined ? { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) } : {};
-    return { problem: { type: problemType(error.code ?? error.kind), title, status, detail: error.message, errors, requestId }, headers: retryAfter, expected: true };
+    return { problem: { ...error.extensions, type: problemType(error.code ?? error.kind), title, status, detail: error.message, errors, requestId }, headers: retryAfter, expected: true };
   }
   return {
     problem: { type: problemType('internal-error'), title: 'Internal server error', status: 500, detail: 'Something went wrong on our side. Quote the request id when reporting it.', requestId },

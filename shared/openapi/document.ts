@@ -8,6 +8,8 @@ import * as task from '#shared/schemas/task';
 import * as project from '#shared/schemas/project';
 import * as auth from '#shared/schemas/auth';
 import * as user from '#shared/schemas/user';
+import * as mfa from '#shared/schemas/mfa';
+import * as account from '#shared/schemas/account';
 import * as notification from '#shared/schemas/notification';
 import * as audit from '#shared/schemas/audit';
 import * as admin from '#shared/schemas/admin';
@@ -57,9 +59,10 @@ export const operations: Record<string, Operation> = {
   'POST /v1/auth/confirm': { body: auth.ConfirmInput, ok: { status: 200, schema: auth.ConfirmationSchema, description: 'Account confirmed (400 invalid-code otherwise, whatever the reason)' } },
   'POST /v1/auth/login': {
     body: auth.LoginInput,
-    ok: { status: 200, schema: auth.SessionSchema, description: 'Tokens' },
+    ok: { status: 200, schema: auth.LoginResultSchema, description: 'Tokens, or a TOTP challenge when the account has MFA on' },
     throttled: 'Too many failed logins for this email (5 in 15 minutes): every login waits out the lock (login-locked)',
   },
+  'POST /v1/auth/login/mfa': { body: auth.LoginMfaInput, ok: { status: 200, schema: auth.SessionSchema, description: 'Tokens' } },
   'POST /v1/auth/refresh': { body: auth.RefreshInput, ok: { status: 200, schema: auth.RefreshedSessionSchema, description: 'New access and ID tokens' } },
   'POST /v1/auth/logout': { body: auth.LogoutInput, ok: { status: 204, description: 'The refresh token is revoked' } },
   'POST /v1/auth/resend-code': { body: auth.ResendCodeInput, ok: { status: 202, schema: auth.AcceptedSchema, description: 'The same answer for every address; a pending sign-up gets a new code' } },
@@ -79,6 +82,12 @@ export const operations: Record<string, Operation> = {
 
   'GET /v1/me': { ok: { status: 200, schema: user.UserProfileSchema, description: 'My profile' }, etag: true },
   'PATCH /v1/me': { body: user.UpdateMeInput, ok: { status: 200, schema: user.UserProfileSchema, description: 'The updated profile' }, versioned: true },
+  'GET /v1/me/mfa': { ok: { status: 200, schema: mfa.MfaStatusSchema, description: 'My second factors' } },
+  'POST /v1/me/mfa/totp': { ok: { status: 200, schema: mfa.TotpEnrolmentSchema, description: 'A new secret; verify a code to switch MFA on' }, conflict: 'An authenticator app is already enabled' },
+  'POST /v1/me/mfa/totp/verify': { body: mfa.VerifyTotpInput, ok: { status: 200, schema: mfa.MfaStatusSchema, description: 'MFA is on: login asks for a code' } },
+  'GET /v1/me/export': { ok: { status: 200, schema: account.AccountExportSchema, description: 'Everything you own or wrote' } },
+  'DELETE /v1/me': { body: account.DeleteAccountInput, ok: { status: 204, description: 'The account and your data are deleted' }, conflict: 'You are the only owner of a project (listed in `projects`): hand it over or delete it first' },
+  'DELETE /v1/me/mfa/totp': { body: mfa.DisableTotpInput, ok: { status: 200, schema: mfa.MfaStatusSchema, description: 'MFA is off' } },
 
   'POST /v1/projects': { body: project.CreateProjectInput, ok: { status: 201, schema: project.ProjectSchema, description: 'The new project' }, idempotent: true },
   'GET /v1/projects': { query: project.PageQuery, ok: { status: 200, schema: project.ProjectPage, description: 'Projects I belong to' } },

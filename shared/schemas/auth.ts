@@ -35,6 +35,19 @@ export const ConfirmInput = meta(z.strictObject({ email: EmailSchema, code }), {
 
 export const LoginInput = meta(z.strictObject({ email: EmailSchema, password }), { id: 'LoginInput', description: 'Email and password' });
 
+/** A TOTP code: 6 digits (RFC 6238, 30-second steps). */
+export const TotpCodeSchema = meta(z.string().check(z.regex(/^\d{6}$/, 'Expected the 6-digit code from the authenticator app')), {
+  description: 'The current 6-digit code of the authenticator app',
+});
+const mfaSession = meta(z.string().check(z.minLength(20), z.maxLength(2048), z.regex(/^[A-Za-z0-9_+/=.-]+$/, 'Malformed session')), {
+  description: 'The `session` of the login answer that asked for the code',
+});
+
+export const LoginMfaInput = meta(z.strictObject({ email: EmailSchema, session: mfaSession, code: TotpCodeSchema }), {
+  id: 'LoginMfaInput',
+  description: 'The second step of a login with MFA: the challenge session and a current code',
+});
+
 export const RefreshInput = meta(z.strictObject({ refreshToken }), { id: 'RefreshInput', description: 'The refresh token of a session' });
 
 export const LogoutInput = meta(z.strictObject({ refreshToken }), { id: 'LogoutInput', description: 'The refresh token to revoke' });
@@ -73,5 +86,18 @@ export const SessionSchema = meta(
   }),
   { id: 'Session', description: 'Tokens of a new session' },
 );
+
+export const MfaChallengeSchema = meta(
+  z.object({
+    challenge: meta(z.literal('totp'), { description: 'A code from the authenticator app is needed: POST /v1/auth/login/mfa' }),
+    session: meta(z.string(), { description: 'Single use, valid for about 3 minutes' }),
+  }),
+  { id: 'MfaChallenge', description: 'The password was right; no token is issued before the second factor' },
+);
+
+export const LoginResultSchema = meta(z.union([SessionSchema, MfaChallengeSchema]), {
+  id: 'LoginResult',
+  description: 'Tokens, or (when the account has MFA on) a TOTP challenge',
+});
 
 export const RefreshedSessionSchema = meta(z.omit(SessionSchema, { refreshToken: true }), { id: 'RefreshedSession', description: 'New access and ID tokens' });

@@ -25,6 +25,7 @@ export const UserProfileSchema = meta(
     name: z.string(),
     timezone: z.string(),
     status: z.enum(['active', 'disabled']),
+    mfaEnabled: meta(z.boolean(), { description: 'Whether sign-in asks for a code from an authenticator app' }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     version: integer(),

@@ -2,11 +2,13 @@
 //   AUDIT#<yyyy-mm> / AUDIT#<occurredAt>#<eventId>   the month's time-ordered list (search by time range)
 //   GSI1 AUDIT#<entityType>#<entityId>                the entity's history
 //   GSI2 AUDIT#ACTOR#<userId>                         what one user changed
-// Records are written once (conditional on absence) and never updated or deleted.
+// Records are written once (conditional on absence) and never deleted; the only update erases personal fields of an
+// old record when its user's account is erased (redactPersonalData, below).
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { AuditQuery, AuditRecord, AuditStorePort } from '#shared/domain/audit';
+import { ValidationFailed } from '#shared/domain/errors';
+import { withoutPersonalData, type AuditQuery, type AuditRecord, type AuditStorePort } from '#shared/domain/audit';
 import type { Page } from '#shared/domain/model';
 import { documentClient, tableName } from '#shared/store/client';
 import { decodeListsCursor, encodeListsCursor, type Key, type ListKeyShape } from '#shared/store/cursor';
@@ -35,7 +37,7 @@ const decodePayload = (data: Uint8Array): Payload => JSON.parse(gunzipSync(data)
 // The table's `entity` attribute names the item type, so the record's entity is stored as `subject`.
 // Records written before the payload was compressed hold `changes`, `before` and `after` as plain attributes, and
 // records are never rewritten (immutable log, no TTL): the store reads both forms, the plain one for good.
-const toRecord = (item: Item): AuditRecord => {
+export const toRecord = (item: Item): AuditRecord => {
   const fields: Item = item[PAYLOAD_ATTRIBUTE] instanceof Uint8Array ? { ...item, ...decodePayload(item[PAYLOAD_ATTRIBUTE]) } : item;
   return Object.fromEntries(RECORD_FIELDS.map((f) => [f, (f === 'entity' ? fields.subject : fields[f]) ?? null])) as unknown as AuditRecord;
 };
@@ -161,3 +163,51 @@ const search = async (q: AuditQuery & { from: string; to: string }): Promise<Pag
 };
 
 export const auditStore: AuditStorePort = { append, search };
+
+/**
+ * Erasing an account: rewrites the records of one list — an entity's history (A2) or an actor's (A3) — that still
+ * hold personal fields (records written before the audit consumer left them out), keeping everything else. The one
+ * exception to "records are never updated"; rewriting a clean record is skipped, so running it again does nothing.
+ * Answers how many records were rewritten.
+ */
+export const redactPersonalData = async (list: { entityType: AuditRecord['entity']['type']; entityId: string } | { actorId: string }): Promise<number> => {
+  const { gsi1pk, gsi2pk } = keys.auditIndex({
+    occurredAt: '',
+    id: '',
+    entity: 'entityType' in list ? { type: list.entityType, id: list.entityId } : { type: '', id: '' },
+    actor: { userId: 'actorId' in list ? list.actorId : '' },
+  });
+  const [IndexName, pkName, skName, pk] = 'actorId' in list ? [INDEX.byAssignee, 'gsi2pk', 'gsi2sk', gsi2pk] : [INDEX.byContainer, 'gsi1pk', 'gsi1sk', gsi1pk];
+  let rewritten = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const output = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': 'AUDIT#' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of (output.Items ?? []) as Item[]) {
+      const record = toRecord(item);
+      const clean = withoutPersonalData(record);
+      if (clean === record || JSON.stringify(clean) === JSON.stringify(record)) continue;
+      await documentClient.send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'SET #data = :data REMOVE #changes, #before, #after',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#data': PAYLOAD_ATTRIBUTE, '#changes': 'changes', '#before': 'before', '#after': 'after' },
+          ExpressionAttributeValues: { ':data': encodePayload(clean) },
+        }),
+      );
+      rewritten++;
+    }
+    startKey = output.LastEvaluatedKey;
+  } while (startKey);
+  return rewritten;
+};

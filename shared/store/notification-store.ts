@@ -20,7 +20,7 @@ const MAX_QUERIES_PER_PAGE = 4;
 
 type Item = Record<string, unknown>;
 
-const toNotification = (item: Item): Notification => ({
+export const toNotification = (item: Item): Notification => ({
   id: String(item.id),
   type: item.type as Notification['type'],
   title: String(item.title),

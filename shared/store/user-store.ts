@@ -24,6 +24,7 @@ export const toUserProfile = (item: Item): UserProfile => ({
   name: str(item.name),
   timezone: str(item.timezone) || DEFAULT_TIMEZONE,
   status: item.status === 'disabled' ? 'disabled' : 'active',
+  mfaEnabled: item.mfaEnabled === true,
   createdAt: str(item.createdAt),
   updatedAt: str(item.updatedAt),
   version: Number(item.version),
@@ -56,6 +57,7 @@ const create = async (input: NewProfile, change: Change): Promise<UserProfile> =
     name: input.name,
     timezone: input.timezone ?? DEFAULT_TIMEZONE,
     status: 'active',
+    mfaEnabled: false,
     createdAt: change.at,
     updatedAt: change.at,
     version: 1,
@@ -187,4 +189,26 @@ const discardPending = async (userId: string, email: string): Promise<void> => {
   await deleteIf(keys.user(userId), 'entity = :user AND id = :id', { ':user': USER_ENTITY, ':id': userId });
 };
 
-export const userStore: UserStorePort & { get: typeof get } = { get, findByEmail, create, ensure, update, discardPending };
+/**
+ * Mirrors the identity provider's MFA state on the profile (so the authorizer can apply the admin MFA rule without a
+ * Cognito call). Not versioned: the provider is the source of truth and the last switch wins; a missing profile is NotFound.
+ */
+const setMfaEnabled = async (userId: string, enabled: boolean, change: Change): Promise<void> => {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.user(userId),
+        UpdateExpression: 'SET #mfa = :mfa, #version = #version + :one, #updatedAt = :at, #modifiedBy = :by, #requestId = :req',
+        ConditionExpression: '#entity = :entity',
+        ExpressionAttributeNames: { '#mfa': 'mfaEnabled', '#version': 'version', '#updatedAt': 'updatedAt', '#modifiedBy': 'modifiedBy', '#requestId': 'requestId', '#entity': 'entity' },
+        ExpressionAttributeValues: { ':mfa': enabled, ':one': 1, ':at': change.at, ':by': change.actorId, ':req': change.requestId, ':entity': USER_ENTITY },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new NotFound('user', 'Your profile was not found.');
+    throw error;
+  }
+};
+
+export const userStore: UserStorePort & { get: typeof get; setMfaEnabled: typeof setMfaEnabled } = { get, findByEmail, create, ensure, update, discardPending, setMfaEnabled };

@@ -79,6 +79,10 @@ describe('TaskwellStateful: the user pool', () => {
     expect([RequireUppercase, RequireLowercase, RequireNumbers, RequireSymbols]).toEqual([true, true, true, true]);
   });
 
+  it('offers optional MFA with an authenticator app (TOTP) only, no SMS', () => {
+    stateful.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'OPTIONAL', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] });
+  });
+
   it(`has the ${ADMIN_GROUP} group the API checks for`, () => {
     stateful.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: ADMIN_GROUP });
   });
@@ -221,6 +225,10 @@ describe('TaskwellStateless: the authorizer', () => {
       AuthorizerUri: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [functionNamed(authorizer.handler)[0], 'Arn'] }])] }),
     });
   });
+
+  it('learns whether admin rights need MFA from the deployment setting, off by default', () => {
+    expect(functionNamed(authorizer.handler)[1].Properties.Environment.Variables.ADMIN_MFA_REQUIRED).toBe('false');
+  });
 });
 
 /** What an SQS event source mapping needs from its function's role (CDK's grantConsumeMessages). */
@@ -328,7 +336,7 @@ describe('TaskwellStateless: least privilege', () => {
     }
   });
 
-  it('lets only the admin user routes and the account routes call the Cognito admin API, each exactly the actions it uses, on the user pool', () => {
+  it('lets only the admin user routes and the account routes (sign-up, recovery, deletion) call the Cognito admin API, each exactly the actions it uses, on the user pool', () => {
     // The account routes read an address's account (AdminGetUser) to answer every address alike; register replaces a
     // pending sign-up (AdminDeleteUser); a password reset or change revokes the account's refresh tokens.
     const accountRoutes: Record<string, string[]> = {
@@ -338,6 +346,8 @@ describe('TaskwellStateless: least privilege', () => {
       'POST /v1/auth/forgot-password': ['AdminGetUser'],
       'POST /v1/auth/reset-password': ['AdminGetUser', 'AdminUserGlobalSignOut'],
       'POST /v1/me/password': ['AdminUserGlobalSignOut'],
+      // Account deletion checks the account, then deletes it.
+      'DELETE /v1/me': ['AdminGetUser', 'AdminDeleteUser'],
     };
     const withPool = routes.filter((r) => r.grants.userPool?.length);
     expect(withPool.every((r) => (r.auth === 'admin' && r.path.startsWith('/v1/admin/users/')) || `${r.method} ${r.path}` in accountRoutes)).toBe(true);
@@ -393,6 +403,7 @@ describe('TaskwellStateless: functions', () => {
       const extra = [
         ...(consumer ? ['APP_URL', 'EVENT_BUS_NAME'] : []),
         ...(fn.Properties.FunctionName === publisherName ? ['EVENT_BUS_NAME'] : []),
+        ...(fn.Properties.FunctionName === `${STATELESS}-${functionId(authorizer.handler)}` ? ['ADMIN_MFA_REQUIRED'] : []),
         ...((consumer?.grants as RouteGrants | undefined)?.email ? ['MAIL_FROM'] : []),
         ...((consumer?.grants as RouteGrants | undefined)?.reminders ? ['STATE_MACHINE_ARN'] : []),
         ...(routes.some((r) => r.grants.dlqs && `${STATELESS}-${functionId(r.handler)}` === fn.Properties.FunctionName) ? ['QUEUE_PREFIX'] : []),

@@ -29,7 +29,7 @@ const item = (extra: Record<string, unknown> = {}) => ({
   requestId: 'r0',
   ...extra,
 });
-const publicProfile = { id: 'u-1', email: 'ada@example.com', name: 'Ada', timezone: 'UTC', status: 'active', createdAt: at, updatedAt: at, version: 3 };
+const publicProfile = { id: 'u-1', email: 'ada@example.com', name: 'Ada', timezone: 'UTC', status: 'active', mfaEnabled: false, createdAt: at, updatedAt: at, version: 3 };
 
 const patch = (body: unknown, headers: Record<string, string> = {}) => invoke(updateMe, apiEvent('PATCH', '/v1/me', { user: ada, body, headers }));
 
