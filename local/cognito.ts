@@ -2,7 +2,7 @@
 // like the CDK one (AWS-shaped id, the real issuer form, email as username, the password policy,
 // the `admins` group, a public app client with USER_PASSWORD_AUTH).
 import type { ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { existsSync, mkdirSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -113,7 +113,8 @@ const ensureGroupAndClient = async (client: CognitoIdentityProviderClient): Prom
 export const startCognitoLocal = async (options: CognitoLocalOptions): Promise<CognitoLocal> => {
   const port = options.port ?? (await freePort());
   writeConfig(options.dataDir, port);
-  const entry = createRequire(import.meta.url).resolve('cognito-local/lib/bin/start.js');
+  // cognito-local's own bin, with Cognito's session claims (origin_jti, a stable auth_time) added.
+  const entry = fileURLToPath(new URL('./cognito-local-sessions.cjs', import.meta.url));
   const child = spawnTethered(process.execPath, [entry], {
     cwd: options.dataDir, // cognito-local reads `./.cognito`
     env: {

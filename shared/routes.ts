@@ -54,8 +54,9 @@ export const routes: readonly RouteDef[] = [
   route('POST', '/v1/auth/register', 'auth/register', 'none', write, 'Create an account (sends a confirmation code)'),
   route('POST', '/v1/auth/confirm', 'auth/confirm-registration', 'none', {}, 'Confirm an account with the emailed code'),
   route('POST', '/v1/auth/login', 'auth/login', 'none', write, 'Exchange email and password for tokens'),
-  route('POST', '/v1/auth/refresh', 'auth/refresh-session', 'none', {}, 'Exchange a refresh token for new access and ID tokens'),
-  route('POST', '/v1/auth/logout', 'auth/logout', 'none', {}, 'Revoke a refresh token'),
+  route('POST', '/v1/auth/refresh', 'auth/refresh-session', 'none', read, 'Exchange a refresh token for new access and ID tokens'),
+  route('POST', '/v1/auth/logout', 'auth/logout', 'none', write, 'End the session of a refresh token'),
+  route('POST', '/v1/auth/logout-all', 'auth/logout-all', 'user', { table: 'readwrite', userPool: ['AdminUserGlobalSignOut'] }, 'End every session of the caller, this one included'),
 
   route('GET', '/v1/me', 'users/get-me', 'user', read, 'My profile'),
   route('PATCH', '/v1/me', 'users/update-me', 'user', write, 'Change my name or timezone'),
@@ -88,9 +89,9 @@ export const routes: readonly RouteDef[] = [
   // Admin API (issue 5): every route is for the admins group; the console (console/) is its client.
   route('GET', '/v1/admin/stats', 'admin/get-stats', 'admin', { table: 'read', dlqs: 'count' }, 'Dashboard figures: tasks per day, open tasks by priority, deliveries, DLQ depths (admins)'),
   route('GET', '/v1/admin/users', 'admin/search-users', 'admin', read, 'Search users by email prefix (admins)'),
-  route('GET', '/v1/admin/users/{userId}', 'admin/get-user', 'admin', { table: 'read', userPool: ['AdminListGroupsForUser'] }, "A user's profile, projects and task counts (admins)"),
-  route('POST', '/v1/admin/users/{userId}/disable', 'admin/disable-user', 'admin', { table: 'readwrite', userPool: ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminListGroupsForUser'] }, 'Disable a user and revoke their sessions (admins)'),
-  route('POST', '/v1/admin/users/{userId}/enable', 'admin/enable-user', 'admin', { table: 'readwrite', userPool: ['AdminEnableUser', 'AdminListGroupsForUser'] }, 'Enable a disabled user (admins)'),
+  route('GET', '/v1/admin/users/{userId}', 'admin/get-user', 'admin', read, "A user's profile, projects and task counts (admins)"),
+  route('POST', '/v1/admin/users/{userId}/disable', 'admin/disable-user', 'admin', { table: 'readwrite', userPool: ['AdminDisableUser', 'AdminUserGlobalSignOut'] }, 'Disable a user and revoke their sessions (admins)'),
+  route('POST', '/v1/admin/users/{userId}/enable', 'admin/enable-user', 'admin', { table: 'readwrite', userPool: ['AdminEnableUser'] }, 'Enable a disabled user (admins)'),
   route('PUT', '/v1/admin/users/{userId}/admin', 'admin/grant-admin', 'admin', { table: 'readwrite', userPool: ['AdminAddUserToGroup'] }, 'Make a user an admin (admins)'),
   route('DELETE', '/v1/admin/users/{userId}/admin', 'admin/revoke-admin', 'admin', { table: 'readwrite', userPool: ['AdminRemoveUserFromGroup'] }, "Revoke a user's admin role (admins)"),
   route('GET', '/v1/admin/dlqs', 'admin/list-dlqs', 'admin', { dlqs: 'count' }, 'Every dead-letter queue with its depth (admins)'),
@@ -101,7 +102,8 @@ export const routes: readonly RouteDef[] = [
 /** The Lambda authorizer that guards every route whose auth is not `none`. */
 export const authorizer = {
   handler: 'functions/auth/authorizer.ts',
-  grants: { table: 'read' } as RouteGrants,
+  /** Reads profiles and sessions; writes the request counters. */
+  grants: { table: 'readwrite' } as RouteGrants,
 };
 
 /** A stable function name for a handler path: `functions/tasks/create-task.ts` → `tasks-create-task`. */

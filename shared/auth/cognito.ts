@@ -21,7 +21,9 @@ import {
   type Identity,
   type IdentityProvider,
   type RefreshedSession,
+  type SignedInSession,
 } from '#shared/domain/users';
+import { ADMIN_GROUP } from '#shared/http/caller';
 
 export const cognito = new CognitoIdentityProviderClient({});
 
@@ -101,10 +103,19 @@ const authenticated = (result: AuthenticationResultType | undefined, challenge: 
   return { accessToken: result.AccessToken, idToken: result.IdToken, expiresIn: expiresIn(result, result.AccessToken), tokenType: 'Bearer' };
 };
 
+const str = (value: unknown) => (typeof value === 'string' ? value : '');
+
 const identityOf = (idToken: string): Identity => {
   const claims = claimsOf(idToken);
-  const str = (value: unknown) => (typeof value === 'string' ? value : '');
-  return { userId: str(claims.sub), email: str(claims.email).toLowerCase(), name: str(claims.name) || undefined };
+  const groups = Array.isArray(claims['cognito:groups']) ? claims['cognito:groups'] : [];
+  return { userId: str(claims.sub), email: str(claims.email).toLowerCase(), name: str(claims.name) || undefined, isAdmin: groups.includes(ADMIN_GROUP) };
+};
+
+/** The session of an access token: `origin_jti` and `auth_time` (the verifier's fallbacks: `jti`, `iat`). */
+const sessionOf = (accessToken: string): SignedInSession => {
+  const claims = claimsOf(accessToken);
+  const authTime = typeof claims.auth_time === 'number' ? claims.auth_time : Number(claims.iat ?? 0);
+  return { userId: str(claims.sub), sessionId: str(claims.origin_jti) || str(claims.jti), authTime };
 };
 
 export const cognitoIdentity: IdentityProvider = {
@@ -140,7 +151,7 @@ export const cognitoIdentity: IdentityProvider = {
       if (!refreshToken) throw new Error('InitiateAuth returned no refresh token');
       const identity = identityOf(session.idToken);
       if (!identity.userId) throw new Error('The ID token carries no sub');
-      return { session: { ...session, refreshToken }, identity };
+      return { session: { ...session, refreshToken }, identity, token: sessionOf(session.accessToken) };
     }),
 
   refresh: (refreshToken) =>
@@ -148,7 +159,8 @@ export const cognitoIdentity: IdentityProvider = {
       const output = await cognito.send(
         new InitiateAuthCommand({ ClientId: clientId(), AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } }),
       );
-      return authenticated(output.AuthenticationResult, output.ChallengeName);
+      const session = authenticated(output.AuthenticationResult, output.ChallengeName);
+      return { session, token: sessionOf(session.accessToken) };
     }),
 
   /**

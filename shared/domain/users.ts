@@ -2,6 +2,7 @@
 // user store (DynamoDB) are ports handed in by the handlers; nothing here knows about AWS.
 import { Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed } from '#shared/domain/errors';
 import type { Change, UserProfile } from '#shared/domain/model';
+import { endSession, endSessions, isSessionEnded, startSession, type SessionPorts, type SessionStorePort, type TokenSession } from '#shared/domain/sessions';
 
 export const DEFAULT_TIMEZONE = 'UTC';
 
@@ -29,6 +30,8 @@ export interface UserStorePort {
   ensure(profile: NewProfile, change: Change): Promise<UserProfile>;
   /** Applies `patch` when the profile is at `expectedVersion`; NotFound / Conflict (stale) otherwise. */
   update(userId: string, patch: ProfilePatch, expectedVersion: number, change: Change): Promise<UserProfile>;
+  /** Sets the admin flag (a versioned profile change) when it differs; nothing otherwise. */
+  syncAdmin(userId: string, isAdmin: boolean, change: Change): Promise<void>;
 }
 
 /** Who the identity provider says a freshly signed-in user is (from its ID token). */
@@ -36,6 +39,13 @@ export interface Identity {
   userId: string;
   email: string;
   name?: string;
+  /** Whether the ID token puts the user in the admins group (login copies it to the profile's flag). */
+  isAdmin: boolean;
+}
+
+/** The session a token belongs to, with its user. */
+export interface SignedInSession extends TokenSession {
+  userId: string;
 }
 
 export interface Session {
@@ -57,8 +67,8 @@ export type RefreshedSession = Omit<Session, 'refreshToken'>;
 export interface IdentityProvider {
   signUp(input: { email: string; password: string; name: string }): Promise<{ userId: string; confirmed: boolean }>;
   confirmSignUp(input: { email: string; code: string }): Promise<void>;
-  signIn(input: { email: string; password: string }): Promise<{ session: Session; identity: Identity }>;
-  refresh(refreshToken: string): Promise<RefreshedSession>;
+  signIn(input: { email: string; password: string }): Promise<{ session: Session; identity: Identity; token: SignedInSession }>;
+  refresh(refreshToken: string): Promise<{ session: RefreshedSession; token: SignedInSession }>;
   revoke(refreshToken: string): Promise<void>;
 }
 
@@ -119,6 +129,7 @@ export class InvalidCredentials extends Unauthorized {
 export interface AuthPorts {
   identity: IdentityProvider;
   users: UserStorePort;
+  sessions: SessionStorePort;
 }
 
 export interface RegisterInput {
@@ -141,7 +152,7 @@ export const selfChange = (userId: string, requestId: string, at = new Date()): 
  * Signs the user up with the identity provider, then creates their profile under the id it issued.
  * An email that already has a profile is a Conflict before anything is sent to the provider.
  */
-export const register = async ({ identity, users }: AuthPorts, input: RegisterInput, requestId: string): Promise<Registration> => {
+export const register = async ({ identity, users }: Pick<AuthPorts, 'identity' | 'users'>, input: RegisterInput, requestId: string): Promise<Registration> => {
   if (await users.findByEmail(input.email)) throw new EmailTaken();
   const account = await identity.signUp(input);
   const profile = await users.ensure({ id: account.userId, email: input.email, name: input.name, timezone: DEFAULT_TIMEZONE }, selfChange(account.userId, requestId));
@@ -155,21 +166,50 @@ export const confirmRegistration = async ({ identity }: Pick<AuthPorts, 'identit
 
 /**
  * Exchanges credentials for tokens. The profile is created from the ID token's claims when missing
- * (accounts made outside /v1/auth/register); a profile an admin disabled gets no tokens.
+ * (accounts made outside /v1/auth/register); a profile an admin disabled gets no tokens. The profile's admin flag
+ * takes the identity provider's group (fresh from this sign-in): that is how the first admin, added to the group
+ * outside the API, becomes one. The new session is registered as begun after any earlier "end every session".
  */
-export const login = async ({ identity, users }: AuthPorts, input: { email: string; password: string }, requestId: string): Promise<Session> => {
-  const { session, identity: who } = await identity.signIn(input);
+export const login = async ({ identity, users, sessions }: AuthPorts, input: { email: string; password: string }, requestId: string): Promise<Session> => {
+  const { session, identity: who, token } = await identity.signIn(input);
+  const change = selfChange(who.userId, requestId);
   const profile = await users.ensure(
     { id: who.userId, email: who.email || input.email, name: who.name || nameFromEmail(who.email || input.email), timezone: DEFAULT_TIMEZONE },
-    selfChange(who.userId, requestId),
+    change,
   );
   if (profile.status === 'disabled') throw new UserDisabled();
+  await Promise.all([users.syncAdmin(who.userId, who.isAdmin, change), startSession(sessions, token.userId, token)]);
   return session;
 };
 
-export const refreshSession = ({ identity }: Pick<AuthPorts, 'identity'>, refreshToken: string): Promise<RefreshedSession> => identity.refresh(refreshToken);
+/** New access and ID tokens for a refresh token, unless its session has ended (then the refresh token is revoked too). */
+export const refreshSession = async ({ identity, sessions }: Pick<AuthPorts, 'identity' | 'sessions'>, refreshToken: string): Promise<RefreshedSession> => {
+  const { session, token } = await identity.refresh(refreshToken);
+  if (isSessionEnded(token, await sessions.state(token.userId, token.sessionId))) {
+    await identity.revoke(refreshToken);
+    throw new InvalidRefreshToken();
+  }
+  return session;
+};
 
-export const logout = ({ identity }: Pick<AuthPorts, 'identity'>, refreshToken: string): Promise<void> => identity.revoke(refreshToken);
+/**
+ * Ends the session of a refresh token: every access token of it is refused from its next request, and the refresh
+ * token is revoked. The refresh token alone does not say its session (Cognito's are opaque), so one refresh learns
+ * it. A refresh token that no longer works has nothing left to end: logging out twice is still logged out.
+ */
+export const logout = async ({ identity, sessions }: Pick<AuthPorts, 'identity' | 'sessions'>, refreshToken: string, now = new Date()): Promise<void> => {
+  let token: SignedInSession | undefined;
+  try {
+    token = (await identity.refresh(refreshToken)).token;
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) throw error;
+  }
+  if (token) await endSession(sessions, token.userId, token.sessionId, now);
+  await identity.revoke(refreshToken);
+};
+
+/** "Log out everywhere": ends every session of the caller, this one included. */
+export const logoutEverywhere = (ports: SessionPorts, userId: string, now = new Date()): Promise<void> => endSessions(ports, userId, {}, now);
 
 /** A display name for an account that came without one: the email's local part. */
 export const nameFromEmail = (email: string): string => (email.split('@')[0] || 'user').slice(0, 100);

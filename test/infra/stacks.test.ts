@@ -326,10 +326,11 @@ describe('TaskwellStateless: least privilege', () => {
     }
   });
 
-  it('lets only the admin user routes call the Cognito admin API, each exactly the actions it uses, on the user pool', () => {
+  it('lets only the admin user routes and logout-all call the Cognito admin API, each exactly the actions it uses, on the user pool', () => {
     const withPool = routes.filter((r) => r.grants.userPool?.length);
-    expect(withPool.every((r) => r.auth === 'admin' && r.path.startsWith('/v1/admin/users/'))).toBe(true);
-    expect(withPool.find((r) => r.path.endsWith('/disable'))?.grants.userPool).toEqual(['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminListGroupsForUser']);
+    expect(withPool.every((r) => (r.auth === 'admin' && r.path.startsWith('/v1/admin/users/')) || r.path === '/v1/auth/logout-all')).toBe(true);
+    expect(withPool.find((r) => r.path.endsWith('/disable'))?.grants.userPool).toEqual(['AdminDisableUser', 'AdminUserGlobalSignOut']);
+    expect(withPool.find((r) => r.path === '/v1/auth/logout-all')?.grants.userPool).toEqual(['AdminUserGlobalSignOut']);
     for (const route of withPool) {
       const onPool = statementsOf(route.handler).statements.filter((st) => st.actions.some((a) => a.startsWith('cognito-idp:')));
       expect(onPool).toHaveLength(1);

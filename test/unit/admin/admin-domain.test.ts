@@ -2,6 +2,7 @@
 // publisher DLQ is not redriven here), the order of the writes, and what each answers.
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  isAdministrator,
   CannotDisableSelf,
   CannotRevokeOwnAdmin,
   disableUser,
@@ -174,10 +175,20 @@ describe('granting and revoking the admin role', () => {
     expect(users.profiles.get('u-2')).toMatchObject({ isAdmin: false, version: 4 });
   });
 
-  it('revokes another admin', async () => {
+  it('revokes another admin: the profile flag first (it decides from the next request on), then the group', async () => {
     directory.admins.add('u-2');
+    users.profiles.set('u-2', profile('u-2', { isAdmin: true }));
     expect(await setAdminRole(ports(), ADMIN, 'u-2', false, 'req-7', now)).toEqual({ isAdmin: false });
+    expect(log).toEqual(['profile {"isAdmin":false}', 'revoke u-2']);
     expect(directory.admins.has('u-2')).toBe(false);
+  });
+
+  it('decides admin rights from an active profile flag only', () => {
+    expect(isAdministrator({ isAdmin: true, status: 'active' })).toBe(true);
+    expect(isAdministrator({ isAdmin: false, status: 'active' })).toBe(false);
+    expect(isAdministrator({ status: 'active' })).toBe(false);
+    expect(isAdministrator({ isAdmin: true, status: 'disabled' })).toBe(false);
+    expect(isAdministrator(undefined)).toBe(false);
   });
 
   it('answers 404 for a user without a profile', async () => {
@@ -187,8 +198,8 @@ describe('granting and revoking the admin role', () => {
 });
 
 describe('reading users', () => {
-  it('shows a user with their role, projects and task counts', async () => {
-    directory.admins.add('u-2');
+  it('shows a user with their role (the profile flag), projects and task counts', async () => {
+    users.profiles.set('u-2', profile('u-2', { isAdmin: true }));
     expect(await getUserDetail(ports(), 'u-2')).toEqual({
       user: expect.objectContaining({ id: 'u-2', isAdmin: true, timezone: 'UTC', status: 'active' }),
       projects: [{ id: 'p-1', name: 'Launch', role: 'owner' }],

@@ -17,7 +17,7 @@ import {
   UserNotFoundException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { apiEvent, invoke } from '#test/support/apigw-event';
 import { handler as register } from '#functions/auth/register';
 import { handler as confirm } from '#functions/auth/confirm-registration';
@@ -37,7 +37,8 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256', kid: 'k1' })}.${b64(claims)}.c2lnbmF0dXJl`;
 
 const exp = () => Math.floor(Date.now() / 1000) + 3600;
-const accessToken = jwt({ sub: 'u-1', token_use: 'access', client_id: 'unittestclient', exp: exp() });
+const signedInAt = Math.floor(Date.now() / 1000) - 600;
+const accessToken = jwt({ sub: 'u-1', token_use: 'access', client_id: 'unittestclient', exp: exp(), origin_jti: 'sess-1', auth_time: signedInAt });
 const idToken = jwt({ sub: 'u-1', token_use: 'id', email: 'Ada@Example.com', name: 'Ada', exp: exp() });
 const refreshToken = 'eyJjdHkiOiJKV1QifQ.refresh-token-for-tests.abc';
 
@@ -61,6 +62,9 @@ beforeEach(() => {
   ddb.reset();
   ddb.on(GetCommand).resolves({});
   ddb.on(TransactWriteCommand).resolves({});
+  ddb.on(BatchGetCommand).resolves({ Responses: {} });
+  ddb.on(PutCommand).resolves({});
+  ddb.on(UpdateCommand).resolves({});
 });
 
 describe('POST /v1/auth/register', () => {
@@ -287,6 +291,27 @@ describe('POST /v1/auth/refresh', () => {
     });
   });
 
+  it('answers 401 for a refresh token of an ended session, and revokes it', async () => {
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: 3600 }, ...meta });
+    cognito.on(RevokeTokenCommand).resolves(meta);
+    ddb.on(BatchGetCommand).resolves({ Responses: { [process.env.TABLE_NAME!]: [{ pk: 'USER#u-1', sk: 'SESSION#sess-1', entity: 'UserSession', ended: true }] } });
+
+    const res = await post(refresh, '/v1/auth/refresh', { refreshToken });
+
+    expect(res.status).toBe(401);
+    expect(res.body.type).toBe(type('invalid-refresh-token'));
+    expect(res.body.accessToken).toBeUndefined();
+    expect(cognito.commandCalls(RevokeTokenCommand)[0]!.args[0].input).toEqual({ ClientId: 'unittestclient', Token: refreshToken });
+  });
+
+  it('answers 401 for a refresh token of a session that signed in before "log out everywhere"', async () => {
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: 3600 }, ...meta });
+    cognito.on(RevokeTokenCommand).resolves(meta);
+    ddb.on(BatchGetCommand).resolves({ Responses: { [process.env.TABLE_NAME!]: [{ pk: 'USER#u-1', sk: 'SESSIONS', entity: 'UserSessions', endedThrough: signedInAt + 1, generation: 1 }] } });
+
+    expect((await post(refresh, '/v1/auth/refresh', { refreshToken })).status).toBe(401);
+  });
+
   it('answers 401 for a revoked or invalid refresh token', async () => {
     cognito.on(InitiateAuthCommand).rejects(new NotAuthorizedException({ message: 'Refresh Token has been revoked', ...meta }));
 
@@ -303,23 +328,28 @@ describe('POST /v1/auth/refresh', () => {
 });
 
 describe('POST /v1/auth/logout', () => {
-  it('revokes the refresh token and answers 204', async () => {
+  it('ends the session of the refresh token, revokes the token and answers 204', async () => {
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: 3600 }, ...meta });
     cognito.on(RevokeTokenCommand).resolves(meta);
 
     const res = await post(logout, '/v1/auth/logout', { refreshToken });
 
     expect(res.status).toBe(204);
     expect(res.body).toBeUndefined();
+    const mark = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item;
+    expect(mark).toMatchObject({ pk: 'USER#u-1', sk: 'SESSION#sess-1', entity: 'UserSession', ended: true, expiresAt: expect.any(Number) });
     expect(cognito.commandCalls(RevokeTokenCommand)[0]!.args[0].input).toEqual({ ClientId: 'unittestclient', Token: refreshToken });
   });
 
   it('answers 204 for a token that is already revoked (logging out twice is still logged out)', async () => {
+    cognito.on(InitiateAuthCommand).rejects(new NotAuthorizedException({ message: 'Refresh Token has been revoked', ...meta }));
     cognito.on(RevokeTokenCommand).rejects(new NotAuthorizedException({ message: 'Invalid token', ...meta }));
 
     expect((await post(logout, '/v1/auth/logout', { refreshToken })).status).toBe(204);
   });
 
   it('answers 500 when Cognito fails for another reason', async () => {
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: 3600 }, ...meta });
     cognito.on(RevokeTokenCommand).rejects(new Error('boom'));
 
     expect((await post(logout, '/v1/auth/logout', { refreshToken })).status).toBe(500);
