@@ -33,6 +33,7 @@ export const DEFAULT_MAIL_FROM = 'notifications@example.com';
  * Optional context (cdk.json or `-c key=value`):
  * - `taskwell:corsOrigins`: comma-separated browser origins (default `*`),
  * - `taskwell:throttleRate` / `taskwell:throttleBurst`: stage throttling,
+ * - `taskwell:requestQuotaPerMinute`: requests per minute per user on authenticated routes (default 100),
  * - `taskwell:mailFrom`: the sender of notification emails, `notifications@example.org` or
  *   `Taskwell <notifications@example.org>` (default {@link DEFAULT_MAIL_FROM}); the address or its domain must be a
  *   verified SES identity, and it is the only identity the notification function may send as,
@@ -62,6 +63,7 @@ export const buildApp = (app: App): TaskwellStacks => {
     mailFrom,
     appUrl: stringFromContext(app, 'taskwell:appUrl'),
     corsOrigins: typeof origins === 'string' ? origins.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
+    requestQuotaPerMinute: numberFromContext(app, 'taskwell:requestQuotaPerMinute'),
     throttle: {
       rateLimit: numberFromContext(app, 'taskwell:throttleRate') ?? DEFAULT_THROTTLE.rateLimit,
       burstLimit: numberFromContext(app, 'taskwell:throttleBurst') ?? DEFAULT_THROTTLE.burstLimit,

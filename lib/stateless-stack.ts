@@ -30,6 +30,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { DEFAULT_QUOTA } from '#shared/domain/quota';
 import { authorizer as authorizerDef, functionId, routes, type RouteDef } from '#shared/routes';
 import { TaskwellFunction } from '#lib/constructs/taskwell-function';
 import { OutboxPublisher } from '#lib/constructs/outbox-publisher';
@@ -66,6 +67,8 @@ export interface StatelessStackProps extends StackProps {
   throttle?: ThrottleLimits;
   /** Browser origins allowed by CORS. Bearer tokens, not cookies, so `*` is safe. @default ['*'] */
   corsOrigins?: string[];
+  /** Requests per minute each user may make on authenticated routes (counted by the authorizer). @default 100 */
+  requestQuotaPerMinute?: number;
 }
 
 export const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 50, burstLimit: 100 };
@@ -122,7 +125,8 @@ export class StatelessStack extends Stack {
       ...shared,
       entry: authorizerDef.handler,
       grants: authorizerDef.grants,
-      description: 'Lambda authorizer: verifies Cognito access tokens and refuses disabled users',
+      description: 'Lambda authorizer: verifies Cognito access tokens, refuses disabled users and ended sessions, counts the request quota',
+      environment: { REQUEST_QUOTA_PER_MINUTE: String(props.requestQuotaPerMinute ?? DEFAULT_QUOTA.limit) },
     });
     const authorizer: IHttpRouteAuthorizer = new HttpLambdaAuthorizer('Authorizer', this.authorizerFunction.function, {
       authorizerName: 'taskwell-access-token',
@@ -141,7 +145,7 @@ export class StatelessStack extends Stack {
         allowOrigins: props.corsOrigins ?? ['*'],
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
         allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
-        exposeHeaders: ['etag', 'location', 'retry-after'],
+        exposeHeaders: ['etag', 'location', 'retry-after', 'ratelimit', 'ratelimit-policy'],
         maxAge: Duration.hours(1),
       },
     });
