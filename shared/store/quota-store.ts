@@ -5,10 +5,11 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { QuotaCount } from '#shared/domain/quota';
+import { UNPUBLISHED_ENTITIES } from '#shared/events/outbox';
 import { documentClient, tableName } from '#shared/store/client';
 import { keys } from '#shared/store/keys';
 
-export const QUOTA_ENTITY = 'RequestQuota';
+export const QUOTA_ENTITY = UNPUBLISHED_ENTITIES.requestQuota;
 
 const MAX_ATTEMPTS = 3;
 

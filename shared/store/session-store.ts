@@ -7,14 +7,15 @@
 import { TransactWriteCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { AdminProfile } from '#shared/domain/admin';
+import { UNPUBLISHED_ENTITIES } from '#shared/events/outbox';
 import type { SessionState, SessionStorePort } from '#shared/domain/sessions';
 import { batchGetItems } from '#shared/store/batch-get';
 import { documentClient, tableName } from '#shared/store/client';
 import { keys } from '#shared/store/keys';
 import { toUserProfile, USER_ENTITY } from '#shared/store/user-store';
 
-export const SESSIONS_ENTITY = 'UserSessions';
-export const SESSION_ENTITY = 'UserSession';
+export const SESSIONS_ENTITY = UNPUBLISHED_ENTITIES.sessions;
+export const SESSION_ENTITY = UNPUBLISHED_ENTITIES.session;
 
 /**
  * How long a session's mark is kept: as long as a token of the session can be used, i.e. the refresh token's

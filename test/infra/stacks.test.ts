@@ -384,6 +384,7 @@ describe('TaskwellStateless: functions', () => {
         ...((consumer?.grants as RouteGrants | undefined)?.email ? ['MAIL_FROM'] : []),
         ...((consumer?.grants as RouteGrants | undefined)?.reminders ? ['STATE_MACHINE_ARN'] : []),
         ...(routes.some((r) => r.grants.dlqs && `${STATELESS}-${functionId(r.handler)}` === fn.Properties.FunctionName) ? ['QUEUE_PREFIX'] : []),
+        ...(fn.Properties.FunctionName === `${STATELESS}-${functionId(authorizer.handler)}` ? ['REQUEST_QUOTA_PER_MINUTE'] : []),
       ];
       expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([
         ...extra,
@@ -489,6 +490,12 @@ describe('the outbox: table stream → publisher → event bus', () => {
     });
     expect(exportedBy(mapping?.Properties.EventSourceArn)).toEqual([expect.any(String), 'StreamArn']);
     expect(importedQueueName(mapping?.Properties.DestinationConfig.OnFailure.Destination)).toBe(dlqName(STATEFUL, PUBLISHER_DLQ));
+    // The same filter as the local stream poller: session marks and request counters never invoke the publisher.
+    expect(mapping?.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern))).toEqual(OUTBOX_MAPPING.filters);
+  });
+
+  it('tells the authorizer the per-user request quota (default 100 a minute)', () => {
+    expect(functionNamed(authorizer.handler)[1].Properties.Environment.Variables.REQUEST_QUOTA_PER_MINUTE).toBe('100');
   });
 
   it('lets the publisher put events on the bus and read the stream, and touch no table item', () => {
