@@ -5,6 +5,7 @@
 import { Conflict, NotFound } from '#shared/domain/errors';
 import type { Change, Page, Role, UserProfile } from '#shared/domain/model';
 import type { DlqEntry, DlqKind } from '#shared/ops/dlq-catalogue';
+import type { SessionStorePort } from '#shared/domain/sessions';
 
 // ---- users ----------------------------------------------------------------------------------------------
 
@@ -162,12 +163,20 @@ export const getUserDetail = async ({ users }: AdminUserPorts, userId: string): 
 
 /**
  * Disables an account: first the profile (the authorizer reads it on every request, so the user's tokens are
- * refused from the next request on, and login refuses them), then the directory account and its refresh tokens.
+ * refused from the next request on, and login refuses them), then every session (so that enabling the account again
+ * does not bring its old tokens back), then the directory account and its refresh tokens.
  * Safe to repeat: a retry after a directory failure finds the profile disabled and finishes the rest.
  */
-export const disableUser = async ({ users, directory }: AdminUserPorts, adminId: string, userId: string, requestId: string, now: Date): Promise<AdminUser> => {
+export const disableUser = async (
+  { users, directory, sessions }: AdminUserPorts & { sessions: Pick<SessionStorePort, 'endAll'> },
+  adminId: string,
+  userId: string,
+  requestId: string,
+  now: Date,
+): Promise<AdminUser> => {
   if (userId === adminId) throw new CannotDisableSelf();
   const profile = await changeProfile(users, userId, (p) => (p.status === 'disabled' ? undefined : { status: 'disabled' }), adminChange(adminId, requestId, now));
+  await sessions.endAll(userId, now);
   await directory.disable(userId);
   await directory.signOutEverywhere(userId);
   return adminUserOf(profile, profile.isAdmin === true);

@@ -1,5 +1,5 @@
 // The admin API over the local stack, as the console uses it: only admins get in; users are found by email prefix,
-// disabled (their very next request is refused) and enabled again, made admins (from their next request on); the
+// disabled (their very next request is refused, and their sessions end) and enabled again, made admins (from their next request on); the
 // dashboard's counters follow tasks made through the API; every DLQ is listed, read and redriven.
 // Other e2e files run at the same time against the same stack, so counters are compared, never assumed.
 import { describe, expect, it } from 'vitest';
@@ -96,8 +96,11 @@ describe('users', () => {
     const enabled = await admin().post(`/v1/admin/users/${user.userId}/enable`);
     expect(enabled).toHaveStatus(200);
     expect(enabled.body).toMatchObject({ id: user.userId, status: 'active' });
-    expect(await as(user).get('/v1/me')).toHaveStatus(200);
-    expect(await api.post('/v1/auth/login', { email: user.email, password: user.password })).toHaveStatus(200);
+    // Disabling ended their sessions: the old token stays refused, a new login works.
+    expectGatewayDenied(await as(user).get('/v1/me'));
+    const back = await api.post('/v1/auth/login', { email: user.email, password: user.password });
+    expect(back).toHaveStatus(200);
+    expect(await as(back.body.accessToken).get('/v1/me')).toHaveStatus(200);
 
     // The audit log says which admin did it.
     const me = await adminId();

@@ -2,7 +2,7 @@
 // so a stolen or left-behind token must be refused once its session has ended — by logout, by "log out everywhere"
 // — on its next request, and a refresh token of an ended session must not mint new ones.
 import { describe, expect, it } from 'vitest';
-import { api, as, claims, login, newUser } from '#test/support/api-client';
+import { api, as, claims, demo, login, newUser } from '#test/support/api-client';
 import { expectGatewayDenied, expectProblem } from '#test/support/e2e-helpers';
 
 const refresh = (refreshToken: string) => api.post('/v1/auth/refresh', { refreshToken });
@@ -88,6 +88,20 @@ describe('log out everywhere', () => {
 
   it('needs a valid access token (401 without one)', async () => {
     expectGatewayDenied(await api.post('/v1/auth/logout-all'));
+  });
+});
+
+describe('disabling an account', () => {
+  it('ends its sessions: enabling it again does not bring the old tokens back', async () => {
+    const user = await newUser();
+    const admin = as(demo.admin);
+    expect(await admin.post(`/v1/admin/users/${user.userId}/disable`)).toHaveStatus(200);
+    expectGatewayDenied(await as(user).get('/v1/me'));
+    expect(await admin.post(`/v1/admin/users/${user.userId}/enable`)).toHaveStatus(200);
+    expectGatewayDenied(await as(user).get('/v1/me'));
+    expectProblem(await refresh(user.refreshToken), 401);
+    const again = await login(user);
+    expect(await as(again.accessToken).get('/v1/me')).toHaveStatus(200);
   });
 });
 

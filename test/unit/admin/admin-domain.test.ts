@@ -85,7 +85,7 @@ const fakeDirectory = (log: string[], admins = new Set<string>([ADMIN])): UserDi
 let log: string[];
 let users: ReturnType<typeof fakeUsers>;
 let directory: ReturnType<typeof fakeDirectory>;
-const ports = () => ({ users: users.store, directory });
+const ports = () => ({ users: users.store, directory, sessions: { endAll: async (userId: string) => void log.push(`end sessions ${userId}`) } });
 
 beforeEach(() => {
   log = [];
@@ -104,9 +104,9 @@ describe('disabling and enabling a user', () => {
     expect(users.profiles.get(ADMIN)?.status).toBe('active');
   });
 
-  it('disables the profile first (as the admin, in this request), then the account, then its sessions', async () => {
+  it('disables the profile first (as the admin, in this request), then its sessions, then the account and its refresh tokens', async () => {
     const user = await disableUser(ports(), ADMIN, 'u-2', 'req-9', now);
-    expect(log).toEqual(['profile {"status":"disabled"}', 'disable u-2', 'sign out u-2']);
+    expect(log).toEqual(['profile {"status":"disabled"}', 'end sessions u-2', 'disable u-2', 'sign out u-2']);
     expect(users.writes[0]?.change).toEqual({ actorId: ADMIN, requestId: 'req-9', at: now.toISOString() });
     expect(user).toEqual({
       id: 'u-2',
@@ -122,7 +122,7 @@ describe('disabling and enabling a user', () => {
   it('finishes a disable that failed halfway without writing the profile again', async () => {
     users.profiles.set('u-2', profile('u-2', { status: 'disabled', version: 4 }));
     await disableUser(ports(), ADMIN, 'u-2', 'req-2', now);
-    expect(log).toEqual(['disable u-2', 'sign out u-2']);
+    expect(log).toEqual(['end sessions u-2', 'disable u-2', 'sign out u-2']);
   });
 
   it('retries when someone else changed the profile meanwhile', async () => {
