@@ -183,7 +183,7 @@ export const measureCapacity = async (setup: WalkSetup): Promise<CapacityResults
     if (!state.colleague) throw new Error('the walk has no colleague yet');
     return state.colleague;
   };
-  // The admin routes trust the authorizer's groups claim, as the generic admin GETs below do.
+  // The admin routes trust the authorizer's admin flag (apiEvent derives it from these groups), as the generic admin GETs below do.
   const asAdmin = (): Actor => ({ ...me(), groups: [ADMIN_GROUP] });
   const idem = () => ({ 'idempotency-key': randomUUID() });
   const ifMatch = (v: number) => ({ 'if-match': `"${v}"` });
@@ -326,7 +326,7 @@ export const measureCapacity = async (setup: WalkSetup): Promise<CapacityResults
     {
       variant: 'auth.authorizer',
       route: AUTHORIZER_KEY,
-      description: 'Lambda authorizer: verify the token, read the profile (every authenticated request)',
+      description: 'Lambda authorizer: verify the token, read profile and session state, count the quota (every authenticated request)',
       run: async (requestId) => {
         const decision = await callAuthorizer(state.accessToken!, requestId);
         return { status: decision.isAuthorized ? 200 : 403, headers: {}, body: decision };

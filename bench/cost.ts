@@ -33,6 +33,21 @@ export const PRICE_SOURCES = [
 
 export const COST_BUDGET_PER_MILLION = 2.0;
 
+/** Per request, what the authorizer's per-user request quota adds: its counter's UpdateItem; filtered off the stream. */
+export const REQUEST_QUOTA_COST = {
+  wru: 1,
+  rru: 0,
+  publisherInvocations: 0,
+  perMillion: 1 * PRICES.dynamoDbPerMillionWriteRequestUnits,
+} as const;
+
+/** Per request, what the session check adds to the authorizer's read: one strongly consistent BatchGetItem of 3 items instead of one eventually consistent GetItem. */
+export const SESSION_CHECK_COST = {
+  rruBefore: 0.5,
+  rruAfter: 3,
+  perMillion: (3 - 0.5) * PRICES.dynamoDbPerMillionReadRequestUnits,
+} as const;
+
 /** What the model assumes where this machine cannot measure (each appears in the report). */
 export const ASSUMPTIONS = {
   /** Share of invocations that are cold starts (AWS: "typically under 1%"); INIT is billed since 2025-08. */

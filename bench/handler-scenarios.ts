@@ -519,7 +519,19 @@ export const buildScenarios = async (users: ScenarioUsers, recorder: DdbRecorder
           if ((result as { isAuthorized?: boolean }).isAuthorized !== true) throw new Error(`the authorizer refused: ${JSON.stringify(result)}`);
         },
         raw: async () => {
-          await getItem(keys.user(A.userId), false);
+          // One consistent BatchGetItem (profile, sessions cutoff, this session's mark) in parallel with the quota counter.
+          await Promise.all([
+            raw.send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: [keys.user(A.userId), keys.sessions(A.userId), keys.session(A.userId, 'raw')], ConsistentRead: true } } })),
+            raw.send(
+              new UpdateCommand({
+                TableName: table(),
+                Key: keys.requestQuota(`raw-${A.userId}`),
+                UpdateExpression: 'ADD #count :one',
+                ExpressionAttributeNames: { '#count': 'count' },
+                ExpressionAttributeValues: { ':one': 1 },
+              }),
+            ),
+          ]);
         },
       },
     ],

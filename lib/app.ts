@@ -37,6 +37,7 @@ export const DEFAULT_MAIL_FROM = 'notifications@example.com';
  *   (default: the console's custom domains, `https://<taskwell:consoleDomain>`; without one, none until you set the
  *   console's CloudFront origin, the ConsoleOrigin output),
  * - `taskwell:throttleRate` / `taskwell:throttleBurst`: stage throttling,
+ * - `taskwell:requestQuotaPerMinute`: requests per minute per user on authenticated routes (default 100),
  * - `taskwell:mailFrom`: the sender of notification emails, `notifications@example.org` or
  *   `Taskwell <notifications@example.org>` (default {@link DEFAULT_MAIL_FROM}); the address or its domain must be a
  *   verified SES identity, and it is the only identity the notification function may send as,
@@ -71,6 +72,7 @@ export const buildApp = (app: App): TaskwellStacks => {
     appUrl: stringFromContext(app, 'taskwell:appUrl'),
     adminMfaRequired: isAdminMfaRequired(String(app.node.tryGetContext('taskwell:adminMfaRequired') ?? '')),
     corsOrigins,
+    requestQuotaPerMinute: numberFromContext(app, 'taskwell:requestQuotaPerMinute'),
     throttle: {
       rateLimit: numberFromContext(app, 'taskwell:throttleRate') ?? DEFAULT_THROTTLE.rateLimit,
       burstLimit: numberFromContext(app, 'taskwell:throttleBurst') ?? DEFAULT_THROTTLE.burstLimit,

@@ -30,6 +30,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { DEFAULT_QUOTA } from '#shared/domain/quota';
 import { authorizer as authorizerDef, functionId, routes, type RouteDef } from '#shared/routes';
 import { CORS, parseCorsOrigins } from '#shared/http/cors';
 import { TaskwellFunction } from '#lib/constructs/taskwell-function';
@@ -75,6 +76,8 @@ export interface StatelessStackProps extends StackProps {
    * browser may call the API cross-origin (the console's CloudFront origin is known only after its first deploy).
    */
   corsOrigins: string[];
+  /** Requests per minute each user may make on authenticated routes (counted by the authorizer). @default 100 */
+  requestQuotaPerMinute?: number;
 }
 
 export const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 50, burstLimit: 100 };
@@ -131,8 +134,8 @@ export class StatelessStack extends Stack {
       ...shared,
       entry: authorizerDef.handler,
       grants: authorizerDef.grants,
-      environment: { ADMIN_MFA_REQUIRED: props.adminMfaRequired ? 'true' : 'false' },
-      description: 'Lambda authorizer: verifies Cognito access tokens and refuses disabled users',
+      environment: { ADMIN_MFA_REQUIRED: props.adminMfaRequired ? 'true' : 'false', REQUEST_QUOTA_PER_MINUTE: String(props.requestQuotaPerMinute ?? DEFAULT_QUOTA.limit) },
+      description: 'Lambda authorizer: verifies Cognito access tokens, refuses disabled users and ended sessions, counts the request quota',
     });
     const authorizer: IHttpRouteAuthorizer = new HttpLambdaAuthorizer('Authorizer', this.authorizerFunction.function, {
       authorizerName: 'taskwell-access-token',

@@ -3,10 +3,9 @@
 // the `admins` group, a public app client with USER_PASSWORD_AUTH, optional MFA with TOTP only).
 // local/cognito-local-fidelity.cjs is preloaded into it: it makes the MFA sign-in behave as Cognito's.
 import type { ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { existsSync, mkdirSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CognitoIdentityProviderClient,
   CreateGroupCommand,
@@ -118,8 +117,9 @@ const ensureGroupAndClient = async (client: CognitoIdentityProviderClient): Prom
 export const startCognitoLocal = async (options: CognitoLocalOptions): Promise<CognitoLocal> => {
   const port = options.port ?? (await freePort());
   writeConfig(options.dataDir, port);
-  const require = createRequire(import.meta.url);
-  const entry = require.resolve('cognito-local/lib/bin/start.js');
+  // cognito-local's own bin, started through a wrapper that adds Cognito's session claims (origin_jti, a stable
+  // auth_time), with the MFA fidelity fixes preloaded.
+  const entry = fileURLToPath(new URL('./cognito-local-sessions.cjs', import.meta.url));
   const fidelity = fileURLToPath(new URL('./cognito-local-fidelity.cjs', import.meta.url));
   const child = spawnTethered(process.execPath, ['--require', fidelity, entry], {
     cwd: options.dataDir, // cognito-local reads `./.cognito`

@@ -13,6 +13,7 @@ import { startGateway, type Gateway } from '#local/gateway';
 import { DEFAULT_DEMO_PASSWORD, DEMO_ACCOUNTS, seedDemoAccounts, type DemoAccount } from '#local/seed';
 import { LOCAL_REGION } from '#local/lambda';
 import { buildConsole } from '#local/console';
+import { DEFAULT_QUOTA } from '#shared/domain/quota';
 import { LOCAL_EVENT_BUS, startEventDrivers, startEventServices, writeRuntimeInfo, type EventDrivers, type EventServices } from '#local/event-pipeline';
 
 /** The repository root (handler paths in shared/routes.ts are relative to it). */
@@ -38,6 +39,8 @@ export interface LocalStackOptions {
   queueVisibilityTimeoutSeconds?: number;
   /** Write the endpoints here for `npm run dlq` (default `<dataDir>/runtime.json` when persistent); removed on stop. */
   runtimeFile?: string;
+  /** Requests per minute each user may make on authenticated routes (the stack setting `taskwell:requestQuotaPerMinute`). Default 100. */
+  requestQuotaPerMinute?: number;
 }
 
 export interface LocalStack {
@@ -75,7 +78,9 @@ export const functionEnvironment = (s: {
   cognitoEndpoint: string;
   mailUrl: string;
   logLevel: string;
+  requestQuotaPerMinute?: number;
 }): Record<string, string> => ({
+  REQUEST_QUOTA_PER_MINUTE: String(s.requestQuotaPerMinute ?? DEFAULT_QUOTA.limit),
   TABLE_NAME: s.tableName,
   USER_POOL_ID: s.userPoolId,
   USER_POOL_CLIENT_ID: s.userPoolClientId,
@@ -191,6 +196,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         cognitoEndpoint: cognito.endpoint,
         mailUrl: mail.url,
         logLevel: options.logLevel ?? 'WARN',
+        requestQuotaPerMinute: options.requestQuotaPerMinute,
       }),
       ...events.environment,
     });

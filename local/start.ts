@@ -131,6 +131,7 @@ const main = async () => {
     ports,
     confirmationCode: process.env.TASKWELL_CONFIRMATION_CODE,
     demoPassword: process.env.TASKWELL_DEMO_PASSWORD,
+    requestQuotaPerMinute: Number(process.env.TASKWELL_REQUEST_QUOTA_PER_MINUTE) || undefined,
     logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     logRequests: true,
     onFatal: (error) => {

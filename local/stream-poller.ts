@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, StreamRecord } from 'aws-lambda';
 import { OUTBOX_MAPPING } from '#shared/events/outbox';
+import { matches, type EventPattern } from '#shared/events/pattern-matcher';
 import { functionId } from '#shared/routes';
 import { LOCAL_ACCOUNT_ID } from '#local/lambda';
 
@@ -32,6 +33,8 @@ export interface StreamMappingConfig {
   /** Records older than this are not sent (nor retried) but go to onFailure; -1 = no limit. */
   readonly maxRecordAgeSeconds: number;
   readonly bisectBatchOnError: boolean;
+  /** Filter criteria: only records that match one of these patterns are handed over (the others are skipped). */
+  readonly filters?: readonly object[];
 }
 
 /** What Lambda sends to a stream event source mapping's on-failure destination (SQS/SNS). */
@@ -469,8 +472,11 @@ class Poller implements StreamPoller {
           if (iterator) state.emptyReadEpoch = epoch;
           break;
         }
+        // Event filtering, as Lambda does it: records no filter matches are dropped, never handed over.
+        const kept = this.mapping.filters ? records.filter((record) => this.passesFilters(record)) : records;
+        if (kept.length === 0) continue;
         if (pending.length === 0) windowStart = Date.now();
-        pending.push(...records);
+        pending.push(...kept);
         state.pending = pending.length;
       }
       if (!this.running) break;
@@ -499,6 +505,11 @@ class Poller implements StreamPoller {
       this.checkIdle();
     }
     throw new Stopped();
+  }
+
+  private passesFilters(record: _Record): boolean {
+    const event = JSON.parse(JSON.stringify(toLambdaRecord(record, this.region, this.streamArn))) as Record<string, unknown>;
+    return (this.mapping.filters ?? []).some((pattern) => matches(pattern as EventPattern, event));
   }
 
   /** Up to batchSize records, within Lambda's 6 MB payload (always at least one). */

@@ -54,12 +54,13 @@ export const routes: readonly RouteDef[] = [
   route('POST', '/v1/auth/register', 'auth/register', 'none', { table: 'readwrite', userPool: ['AdminGetUser', 'AdminDeleteUser'], email: true }, 'Sign up (emails a confirmation code; the same answer for every address)'),
   route('POST', '/v1/auth/confirm', 'auth/confirm-registration', 'none', { table: 'readwrite', userPool: ['AdminGetUser'] }, 'Confirm a sign-up with the emailed code (creates the profile)'),
   route('POST', '/v1/auth/login', 'auth/login', 'none', write, 'Exchange email and password for tokens (locked after repeated failures)'),
-  route('POST', '/v1/auth/refresh', 'auth/refresh-session', 'none', {}, 'Exchange a refresh token for new access and ID tokens'),
-  route('POST', '/v1/auth/logout', 'auth/logout', 'none', {}, 'Revoke a refresh token'),
+  route('POST', '/v1/auth/refresh', 'auth/refresh-session', 'none', read, 'Exchange a refresh token for new access and ID tokens'),
+  route('POST', '/v1/auth/logout', 'auth/logout', 'none', write, 'End the session of a refresh token'),
+  route('POST', '/v1/auth/logout-all', 'auth/logout-all', 'user', { table: 'readwrite', userPool: ['AdminUserGlobalSignOut'] }, 'End every session of the caller, this one included'),
   route('POST', '/v1/auth/resend-code', 'auth/resend-code', 'none', { userPool: ['AdminGetUser'] }, 'Email a new sign-up code (the same answer for every address)'),
   route('POST', '/v1/auth/forgot-password', 'auth/forgot-password', 'none', { userPool: ['AdminGetUser'] }, 'Email a password-reset code (the same answer for every address)'),
   route('POST', '/v1/auth/reset-password', 'auth/reset-password', 'none', { table: 'readwrite', userPool: ['AdminGetUser', 'AdminUserGlobalSignOut'] }, 'Set a new password with the emailed code; ends every session'),
-  route('POST', '/v1/me/password', 'auth/change-password', 'user', { table: 'readwrite', userPool: ['AdminUserGlobalSignOut'] }, 'Change my password; ends every other session'),
+  route('POST', '/v1/me/password', 'auth/change-password', 'user', write, 'Change my password; ends every other session'),
   route('POST', '/v1/auth/login/mfa', 'auth/login-mfa', 'none', write, 'Answer a login\'s TOTP challenge with a current code, for tokens'),
 
   route('GET', '/v1/me', 'users/get-me', 'user', read, 'My profile'),
@@ -100,9 +101,9 @@ export const routes: readonly RouteDef[] = [
   // Admin API (issue 5): every route is for the admins group; the console (console/) is its client.
   route('GET', '/v1/admin/stats', 'admin/get-stats', 'admin', { table: 'read', dlqs: 'count' }, 'Dashboard figures: tasks per day, open tasks by priority, deliveries, DLQ depths (admins)'),
   route('GET', '/v1/admin/users', 'admin/search-users', 'admin', read, 'Search users by email prefix (admins)'),
-  route('GET', '/v1/admin/users/{userId}', 'admin/get-user', 'admin', { table: 'read', userPool: ['AdminListGroupsForUser'] }, "A user's profile, projects and task counts (admins)"),
-  route('POST', '/v1/admin/users/{userId}/disable', 'admin/disable-user', 'admin', { table: 'readwrite', userPool: ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminListGroupsForUser'] }, 'Disable a user and revoke their sessions (admins)'),
-  route('POST', '/v1/admin/users/{userId}/enable', 'admin/enable-user', 'admin', { table: 'readwrite', userPool: ['AdminEnableUser', 'AdminListGroupsForUser'] }, 'Enable a disabled user (admins)'),
+  route('GET', '/v1/admin/users/{userId}', 'admin/get-user', 'admin', read, "A user's profile, projects and task counts (admins)"),
+  route('POST', '/v1/admin/users/{userId}/disable', 'admin/disable-user', 'admin', { table: 'readwrite', userPool: ['AdminDisableUser', 'AdminUserGlobalSignOut'] }, 'Disable a user and revoke their sessions (admins)'),
+  route('POST', '/v1/admin/users/{userId}/enable', 'admin/enable-user', 'admin', { table: 'readwrite', userPool: ['AdminEnableUser'] }, 'Enable a disabled user (admins)'),
   route('PUT', '/v1/admin/users/{userId}/admin', 'admin/grant-admin', 'admin', { table: 'readwrite', userPool: ['AdminAddUserToGroup'] }, 'Make a user an admin (admins)'),
   route('DELETE', '/v1/admin/users/{userId}/admin', 'admin/revoke-admin', 'admin', { table: 'readwrite', userPool: ['AdminRemoveUserFromGroup'] }, "Revoke a user's admin role (admins)"),
   route('GET', '/v1/admin/dlqs', 'admin/list-dlqs', 'admin', { dlqs: 'count' }, 'Every dead-letter queue with its depth (admins)'),
@@ -113,7 +114,8 @@ export const routes: readonly RouteDef[] = [
 /** The Lambda authorizer that guards every route whose auth is not `none`. */
 export const authorizer = {
   handler: 'functions/auth/authorizer.ts',
-  grants: { table: 'read' } as RouteGrants,
+  /** Reads profiles and sessions; writes the request counters. */
+  grants: { table: 'readwrite' } as RouteGrants,
 };
 
 /** A stable function name for a handler path: `functions/tasks/create-task.ts` → `tasks-create-task`. */

@@ -5,7 +5,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
@@ -51,6 +51,8 @@ export class OutboxPublisher extends Construct {
         maxRecordAge: Duration.seconds(OUTBOX_MAPPING.maxRecordAgeSeconds),
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(props.deadLetterQueue),
+        // Bookkeeping items (session marks, request counters) never invoke the publisher.
+        filters: OUTBOX_MAPPING.filters.map((pattern) => FilterCriteria.filter(pattern as unknown as Record<string, unknown>)),
       }),
     );
     NagSuppressions.addResourceSuppressions(

@@ -41,9 +41,12 @@ import {
   type IdentityProvider,
   type RefreshedSession,
   type Session,
+  type SignedIn,
+  type SignedInSession,
 } from '#shared/domain/users';
 import { AccessTokenRefused, ReauthenticationFailed, type AuthenticatorPort, type ReauthenticationPort } from '#shared/domain/mfa';
 import type { AccountDirectoryPort } from '#shared/domain/account';
+import { ADMIN_GROUP } from '#shared/http/caller';
 
 export const cognito = new CognitoIdentityProviderClient({});
 
@@ -218,20 +221,29 @@ const authenticated = (result: AuthenticationResultType | undefined, challenge: 
 const initiate = (email: string, password: string): Promise<InitiateAuthCommandOutput> =>
   cognito.send(new InitiateAuthCommand({ ClientId: clientId(), AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }));
 
-/** Tokens with their refresh token and whom they are for; any other challenge is one this API does not offer. */
-const signedIn = (result: AuthenticationResultType | undefined, challenge: string | undefined): { session: Session; identity: Identity } => {
+const str = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/** Tokens with their refresh token, whom they are for and their session; any other challenge is one this API does not offer. */
+const signedIn = (result: AuthenticationResultType | undefined, challenge: string | undefined): SignedIn => {
   const session = authenticated(result, challenge);
   const refreshToken = result?.RefreshToken;
   if (!refreshToken) throw new Error('Cognito returned no refresh token');
   const identity = identityOf(session.idToken);
   if (!identity.userId) throw new Error('The ID token carries no sub');
-  return { session: { ...session, refreshToken }, identity };
+  return { session: { ...session, refreshToken }, identity, token: sessionOf(session.accessToken) };
 };
 
 const identityOf = (idToken: string): Identity => {
   const claims = claimsOf(idToken);
-  const str = (value: unknown) => (typeof value === 'string' ? value : '');
-  return { userId: str(claims.sub), email: str(claims.email).toLowerCase(), name: str(claims.name) || undefined };
+  const groups = Array.isArray(claims['cognito:groups']) ? claims['cognito:groups'] : [];
+  return { userId: str(claims.sub), email: str(claims.email).toLowerCase(), name: str(claims.name) || undefined, isAdmin: groups.includes(ADMIN_GROUP) };
+};
+
+/** The session of an access token: `origin_jti` and `auth_time` (the verifier's fallbacks: `jti`, `iat`). */
+const sessionOf = (accessToken: string): SignedInSession => {
+  const claims = claimsOf(accessToken);
+  const authTime = typeof claims.auth_time === 'number' ? claims.auth_time : Number(claims.iat ?? 0);
+  return { userId: str(claims.sub), sessionId: str(claims.origin_jti) || str(claims.jti), authTime };
 };
 
 /** The access token of an `Authorization: Bearer <token>` header (the authorizer has already verified it). */
@@ -289,7 +301,8 @@ export const cognitoIdentity: IdentityProvider = {
       const output = await cognito.send(
         new InitiateAuthCommand({ ClientId: clientId(), AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } }),
       );
-      return authenticated(output.AuthenticationResult, output.ChallengeName);
+      const session = authenticated(output.AuthenticationResult, output.ChallengeName);
+      return { session, token: sessionOf(session.accessToken) };
     }),
 
   /**
@@ -348,21 +361,6 @@ export const cognitoIdentity: IdentityProvider = {
     call('changePassword', async () => {
       await cognito.send(new ChangePasswordCommand({ AccessToken: accessToken, PreviousPassword: current, ProposedPassword: proposed }));
     }),
-
-  /**
-   * AdminUserGlobalSignOut: every refresh token of the account stops working. cognito-local lacks it: there the
-   * refresh tokens survive (logged), and ending sessions rests on the sessions port alone.
-   */
-  signOutEverywhere: async (userId) => {
-    try {
-      await cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId: userPoolId(), Username: userId }));
-    } catch (error) {
-      const name = (error as Error)?.name;
-      if (name === 'UserNotFoundException') return;
-      if (!isUnsupported(error)) throw error;
-      logger.warn('the identity provider does not support AdminUserGlobalSignOut; refresh tokens were not revoked', { userId });
-    }
-  },
 };
 
 /** Revokes a refresh token made only to prove who someone is (a re-authentication), quietly. */

@@ -22,6 +22,10 @@ export interface VerifiedToken {
   groups: string[];
   /** Expiry, epoch seconds. */
   exp: number;
+  /** The session: `origin_jti` (shared by a sign-in and its refreshes), else the token's own `jti`; empty without both. */
+  sessionId: string;
+  /** `auth_time`: when the session signed in (epoch seconds), else `iat`. */
+  authTime: number;
 }
 
 /** Verified tokens until they expire, keyed by a hash of the token (the token itself is not kept). */
@@ -49,7 +53,10 @@ export const verifyAccessToken = async (token: string): Promise<VerifiedToken> =
   if (cached) verified.delete(key);
   const payload = await verifier.verify(token);
   const groups = Array.isArray(payload['cognito:groups']) ? payload['cognito:groups'].filter((g): g is string => typeof g === 'string') : [];
-  const result: VerifiedToken = { sub: payload.sub, groups, exp: payload.exp };
+  const str = (value: unknown) => (typeof value === 'string' ? value : '');
+  const sessionId = str(payload.origin_jti) || str(payload.jti);
+  const authTime = typeof payload.auth_time === 'number' ? payload.auth_time : Number(payload.iat ?? 0);
+  const result: VerifiedToken = { sub: payload.sub, groups, exp: payload.exp, sessionId, authTime };
   remember(key, result);
   return result;
 };

@@ -1,9 +1,11 @@
 // The admin use cases behind /v1/admin (users and DLQs; the dashboard's figures are shared/domain/stats.ts).
 // Pure: the profiles (DynamoDB), the account directory (Cognito) and the DLQs (SQS) are ports handed in by the
-// handlers. Every route is for the admins group (the HTTP layer answers 403 to everyone else).
+// handlers. Every route is for admins (the HTTP layer answers 403 to everyone else); who is an admin is decided by
+// isAdministrator below, from the current profile, never from the groups a token was minted with.
 import { Conflict, NotFound } from '#shared/domain/errors';
 import type { Change, Page, Role, UserProfile } from '#shared/domain/model';
 import type { DlqEntry, DlqKind } from '#shared/ops/dlq-catalogue';
+import type { SessionStorePort } from '#shared/domain/sessions';
 
 // ---- users ----------------------------------------------------------------------------------------------
 
@@ -41,12 +43,18 @@ export interface UserDetail {
   taskCounts: TaskCounts;
 }
 
-/** A profile as the admin store reads it: with the admin flag the last grant or revoke through the API left. */
+/**
+ * A profile with its admin flag: written by grant and revoke, and by login from the identity provider's group (so the
+ * first admin, added to the group outside the API, becomes one at their next login).
+ */
 export type AdminProfile = UserProfile & { isAdmin?: boolean };
+
+/** THE admin decision: an active profile whose flag says admin. The authorizer applies it on every request. */
+export const isAdministrator = (profile: Pick<AdminProfile, 'isAdmin' | 'status'> | undefined): boolean => profile?.isAdmin === true && profile.status === 'active';
 
 export interface ProfileChange {
   status?: 'active' | 'disabled';
-  /** Recorded on the profile so that the stream (audit log) says who granted or revoked the role. */
+  /** The admin role: the authorizer reads it on every request; the stream (audit log) says who changed it. */
   isAdmin?: boolean;
 }
 
@@ -71,7 +79,7 @@ export interface AdminUserStorePort {
 
 /** The account directory's admin side (shared/store/admin-directory.ts, over Cognito). */
 export interface UserDirectoryPort {
-  /** Whether the user is in the admins group (false for an account the directory does not know). */
+  /** Whether the user is in the admins group (false for an account the directory does not know). Not an authority: see isAdministrator. */
   isAdmin(userId: string): Promise<boolean>;
   /** The account can no longer sign in or refresh. */
   disable(userId: string): Promise<void>;
@@ -146,28 +154,32 @@ export const searchUsers = (users: Pick<AdminUserStorePort, 'search'>, query: Us
 /** The most projects a user's detail lists. */
 export const MAX_DETAIL_PROJECTS = 100;
 
-export const getUserDetail = async ({ users, directory }: AdminUserPorts, userId: string): Promise<UserDetail> => {
+export const getUserDetail = async ({ users }: AdminUserPorts, userId: string): Promise<UserDetail> => {
   const profile = await users.get(userId);
   if (!profile) throw userNotFound();
-  const [isAdmin, projects, taskCounts] = await Promise.all([
-    directory.isAdmin(userId),
-    users.projectsOf(userId, MAX_DETAIL_PROJECTS),
-    users.taskCounts(userId),
-  ]);
-  return { user: adminUserOf(profile, isAdmin), projects, taskCounts };
+  const [projects, taskCounts] = await Promise.all([users.projectsOf(userId, MAX_DETAIL_PROJECTS), users.taskCounts(userId)]);
+  return { user: adminUserOf(profile, profile.isAdmin === true), projects, taskCounts };
 };
 
 /**
  * Disables an account: first the profile (the authorizer reads it on every request, so the user's tokens are
- * refused from the next request on, and login refuses them), then the directory account and its refresh tokens.
+ * refused from the next request on, and login refuses them), then every session (so that enabling the account again
+ * does not bring its old tokens back), then the directory account and its refresh tokens.
  * Safe to repeat: a retry after a directory failure finds the profile disabled and finishes the rest.
  */
-export const disableUser = async ({ users, directory }: AdminUserPorts, adminId: string, userId: string, requestId: string, now: Date): Promise<AdminUser> => {
+export const disableUser = async (
+  { users, directory, sessions }: AdminUserPorts & { sessions: Pick<SessionStorePort, 'endAll'> },
+  adminId: string,
+  userId: string,
+  requestId: string,
+  now: Date,
+): Promise<AdminUser> => {
   if (userId === adminId) throw new CannotDisableSelf();
   const profile = await changeProfile(users, userId, (p) => (p.status === 'disabled' ? undefined : { status: 'disabled' }), adminChange(adminId, requestId, now));
+  await sessions.endAll(userId, now);
   await directory.disable(userId);
   await directory.signOutEverywhere(userId);
-  return adminUserOf(profile, await directory.isAdmin(userId));
+  return adminUserOf(profile, profile.isAdmin === true);
 };
 
 /** Enables an account: the directory first, so that an active profile always means an account that can sign in. */
@@ -176,12 +188,14 @@ export const enableUser = async ({ users, directory }: AdminUserPorts, adminId: 
   if (!read) throw userNotFound();
   await directory.enable(userId);
   const profile = await changeProfile(users, userId, (p) => (p.status === 'active' ? undefined : { status: 'active' }), adminChange(adminId, requestId, now), read);
-  return adminUserOf(profile, await directory.isAdmin(userId));
+  return adminUserOf(profile, profile.isAdmin === true);
 };
 
 /**
- * Grants or revokes the admin role: the directory's group decides (it takes effect with the user's next token);
- * the profile records the change so that the audit log says who did it.
+ * Grants or revokes the admin role. The profile's flag decides (the authorizer reads it on every request, so a revoke
+ * takes effect on the user's next request, whatever groups their tokens carry); the directory's group follows it so
+ * that the next login (which copies the group to the flag) agrees. A grant writes the group first, a revoke the flag
+ * first: a failure half-way never leaves more rights than asked, and a retry finishes the rest.
  */
 export const setAdminRole = async (
   { users, directory }: AdminUserPorts,
@@ -194,9 +208,14 @@ export const setAdminRole = async (
   if (!isAdmin && userId === adminId) throw new CannotRevokeOwnAdmin();
   const read = await users.get(userId);
   if (!read) throw userNotFound();
-  if (isAdmin) await directory.grantAdmin(userId);
-  else await directory.revokeAdmin(userId);
-  await changeProfile(users, userId, (p) => (p.isAdmin === isAdmin ? undefined : { isAdmin }), adminChange(adminId, requestId, now), read);
+  const writeFlag = () => changeProfile(users, userId, (p) => (p.isAdmin === isAdmin ? undefined : { isAdmin }), adminChange(adminId, requestId, now), read);
+  if (isAdmin) {
+    await directory.grantAdmin(userId);
+    await writeFlag();
+  } else {
+    await writeFlag();
+    await directory.revokeAdmin(userId);
+  }
   return { isAdmin };
 };
 

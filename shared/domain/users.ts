@@ -2,6 +2,7 @@
 // user store (DynamoDB) are ports handed in by the handlers; nothing here knows about AWS.
 import { Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationFailed } from '#shared/domain/errors';
 import type { Change, UserProfile } from '#shared/domain/model';
+import { endSession, endSessions, isSessionEnded, startSession, type SessionPorts, type SessionStorePort, type TokenSession } from '#shared/domain/sessions';
 
 export const DEFAULT_TIMEZONE = 'UTC';
 
@@ -34,6 +35,8 @@ export interface UserStorePort {
    * (profiles made at sign-up before profiles waited for confirmation); nothing when there is none.
    */
   discardPending(userId: string, email: string): Promise<void>;
+  /** Sets the admin flag (a versioned profile change) when it differs; nothing otherwise. */
+  syncAdmin(userId: string, isAdmin: boolean, change: Change): Promise<void>;
 }
 
 /** Who the identity provider says a freshly signed-in user is (from its ID token). */
@@ -41,6 +44,13 @@ export interface Identity {
   userId: string;
   email: string;
   name?: string;
+  /** Whether the ID token puts the user in the admins group (login copies it to the profile's flag). */
+  isAdmin: boolean;
+}
+
+/** The session a token belongs to, with its user. */
+export interface SignedInSession extends TokenSession {
+  userId: string;
 }
 
 export interface Session {
@@ -61,7 +71,14 @@ export interface MfaChallenge {
   session: string;
 }
 
-export type SignInOutcome = { session: Session; identity: Identity } | { challenge: MfaChallenge };
+/** A completed sign-in: the tokens, who signed in, and the session the tokens belong to. */
+export interface SignedIn {
+  session: Session;
+  identity: Identity;
+  token: SignedInSession;
+}
+
+export type SignInOutcome = SignedIn | { challenge: MfaChallenge };
 
 /**
  * The account directory (implemented by shared/auth/cognito.ts over Cognito). Its failures are
@@ -75,8 +92,8 @@ export interface IdentityProvider {
   /** Tokens, or a TOTP challenge when the account has MFA on. */
   signIn(input: { email: string; password: string }): Promise<SignInOutcome>;
   /** Answers a TOTP challenge: tokens for the right code (InvalidMfaCode / MfaSessionExpired otherwise). */
-  answerTotp(input: { email: string; session: string; code: string }): Promise<{ session: Session; identity: Identity }>;
-  refresh(refreshToken: string): Promise<RefreshedSession>;
+  answerTotp(input: { email: string; session: string; code: string }): Promise<SignedIn>;
+  refresh(refreshToken: string): Promise<{ session: RefreshedSession; token: SignedInSession }>;
   revoke(refreshToken: string): Promise<void>;
   /** The account that holds an address (read with admin rights), or undefined. */
   findAccount(email: string): Promise<Account | undefined>;
@@ -93,8 +110,6 @@ export interface IdentityProvider {
   confirmForgotPassword(input: { email: string; code: string; password: string }): Promise<void>;
   /** Changes the password of the session's user; PasswordChangeRefused when the current password is wrong. */
   changePassword(input: { accessToken: string; current: string; proposed: string }): Promise<void>;
-  /** Revokes every refresh token of the account (nothing new can be refreshed from a session begun before). */
-  signOutEverywhere(userId: string): Promise<void>;
 }
 
 /** An account as the identity provider holds it. */
@@ -105,15 +120,6 @@ export interface Account {
   /** `pending`: signed up, never confirmed; `active`: confirmed (or must reset its password); `other`: any state this API does not create. */
   status: 'pending' | 'active' | 'other';
   enabled: boolean;
-}
-
-/**
- * Ends sessions of a user: their refresh tokens stop refreshing and the access tokens already issued are refused on
- * their next request, except the session named in `keep` (the caller's new one). The identity provider's
- * `signOutEverywhere` covers refresh tokens; this port covers what the provider cannot (access tokens it issued).
- */
-export interface SessionsPort {
-  endAll(userId: string, options?: { keep?: { accessToken: string } }): Promise<void>;
 }
 
 /** Tells the owner of an address that someone tried to register it (they already have an account). */
@@ -239,6 +245,7 @@ export class InvalidCredentials extends Unauthorized {
 export interface AuthPorts {
   identity: IdentityProvider;
   users: UserStorePort;
+  sessions: SessionStorePort;
 }
 
 export interface RegisterInput {
@@ -267,7 +274,7 @@ export const ACCEPTED = {
  * No profile exists before confirmation (see confirmRegistration), so a pending sign-up is nobody in the API.
  */
 export const register = async (
-  { identity, users, notices, ledger }: AuthPorts & { notices: AccountNoticesPort; ledger: NoticeLedgerPort },
+  { identity, users, notices, ledger }: Pick<AuthPorts, 'identity' | 'users'> & { notices: AccountNoticesPort; ledger: NoticeLedgerPort },
   input: RegisterInput,
   at = new Date(),
 ): Promise<{ message: string }> => {
@@ -294,7 +301,7 @@ export const register = async (
  * Confirms a pending sign-up with its emailed code and creates the profile: from here on the account exists in the
  * API (it can be found by email, added to projects, listed by admins).
  */
-export const confirmRegistration = async ({ identity, users }: AuthPorts, input: { email: string; code: string }, requestId: string): Promise<{ confirmed: true }> => {
+export const confirmRegistration = async ({ identity, users }: Pick<AuthPorts, 'identity' | 'users'>, input: { email: string; code: string }, requestId: string): Promise<{ confirmed: true }> => {
   await identity.confirmSignUp(input);
   const account = await identity.findAccount(input.email);
   if (account) {
@@ -338,7 +345,7 @@ const countFailure = async (attempts: LoginAttemptsPort, email: string, now: num
  * outside the API); a profile an admin disabled gets no tokens.
  */
 export const login = async (
-  { identity, users, attempts }: AuthPorts & { attempts: LoginAttemptsPort },
+  { identity, users, sessions, attempts }: AuthPorts & { attempts: LoginAttemptsPort },
   input: { email: string; password: string },
   requestId: string,
   at = new Date(),
@@ -355,25 +362,58 @@ export const login = async (
   // The password was right: the failures so far no longer count, whether or not a second factor follows.
   if (state && state.failures > 0) await attempts.clear(input.email);
   if ('challenge' in outcome) return outcome.challenge;
-  return admit(users, outcome, input.email, requestId);
+  return admit({ users, sessions }, outcome, input.email, requestId);
 };
 
 /** The second step of an MFA sign-in: the challenge's session and a current code → tokens. */
-export const loginWithMfa = async ({ identity, users }: AuthPorts, input: { email: string; session: string; code: string }, requestId: string): Promise<Session> =>
-  admit(users, await identity.answerTotp(input), input.email, requestId);
+export const loginWithMfa = async ({ identity, users, sessions }: AuthPorts, input: { email: string; session: string; code: string }, requestId: string): Promise<Session> =>
+  admit({ users, sessions }, await identity.answerTotp(input), input.email, requestId);
 
-const admit = async (users: UserStorePort, { session, identity: who }: { session: Session; identity: Identity }, email: string, requestId: string): Promise<Session> => {
+/**
+ * Lets a signed-in user in. The profile is created from the ID token's claims when missing (accounts made outside
+ * the API); a profile an admin disabled gets no tokens. The profile's admin flag takes the identity provider's group
+ * (fresh from this sign-in): that is how the first admin, added to the group outside the API, becomes one. The new
+ * session is registered as begun after any earlier "end every session".
+ */
+const admit = async ({ users, sessions }: Pick<AuthPorts, 'users' | 'sessions'>, { session, identity: who, token }: SignedIn, email: string, requestId: string): Promise<Session> => {
+  const change = selfChange(who.userId, requestId);
   const profile = await users.ensure(
     { id: who.userId, email: who.email || email, name: who.name || nameFromEmail(who.email || email), timezone: DEFAULT_TIMEZONE },
-    selfChange(who.userId, requestId),
+    change,
   );
   if (profile.status === 'disabled') throw new UserDisabled();
+  await Promise.all([users.syncAdmin(who.userId, who.isAdmin, change), startSession(sessions, token.userId, token)]);
   return session;
 };
 
-export const refreshSession = ({ identity }: Pick<AuthPorts, 'identity'>, refreshToken: string): Promise<RefreshedSession> => identity.refresh(refreshToken);
+/** New access and ID tokens for a refresh token, unless its session has ended (then the refresh token is revoked too). */
+export const refreshSession = async ({ identity, sessions }: Pick<AuthPorts, 'identity' | 'sessions'>, refreshToken: string): Promise<RefreshedSession> => {
+  const { session, token } = await identity.refresh(refreshToken);
+  if (isSessionEnded(token, await sessions.state(token.userId, token.sessionId))) {
+    await identity.revoke(refreshToken);
+    throw new InvalidRefreshToken();
+  }
+  return session;
+};
 
-export const logout = ({ identity }: Pick<AuthPorts, 'identity'>, refreshToken: string): Promise<void> => identity.revoke(refreshToken);
+/**
+ * Ends the session of a refresh token: every access token of it is refused from its next request, and the refresh
+ * token is revoked. The refresh token alone does not say its session (Cognito's are opaque), so one refresh learns
+ * it. A refresh token that no longer works has nothing left to end: logging out twice is still logged out.
+ */
+export const logout = async ({ identity, sessions }: Pick<AuthPorts, 'identity' | 'sessions'>, refreshToken: string, now = new Date()): Promise<void> => {
+  let token: SignedInSession | undefined;
+  try {
+    token = (await identity.refresh(refreshToken)).token;
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) throw error;
+  }
+  if (token) await endSession(sessions, token.userId, token.sessionId, now);
+  await identity.revoke(refreshToken);
+};
+
+/** "Log out everywhere": ends every session of the caller, this one included. */
+export const logoutEverywhere = (ports: SessionPorts, userId: string, now = new Date()): Promise<void> => endSessions(ports, userId, {}, now);
 
 // ---- password reset and change ----------------------------------------------------------------------
 
@@ -391,28 +431,27 @@ export const forgotPassword = async ({ identity }: Pick<AuthPorts, 'identity'>, 
  * unknown address and a pending sign-up all get the same InvalidCode.
  */
 export const resetPassword = async (
-  { identity, sessions, attempts }: { identity: IdentityProvider; sessions: SessionsPort; attempts: LoginAttemptsPort },
+  { identity, attempts, ...sessionPorts }: SessionPorts & { identity: IdentityProvider; attempts: LoginAttemptsPort },
   input: { email: string; code: string; password: string },
 ): Promise<void> => {
   const account = await identity.findAccount(input.email);
   if (!account || account.status !== 'active' || !account.enabled) throw new InvalidCode();
   await identity.confirmForgotPassword(input);
-  await identity.signOutEverywhere(account.userId);
-  await sessions.endAll(account.userId);
+  await endSessions(sessionPorts, account.userId);
   await attempts.clear(input.email);
 };
 
 /**
- * Changes the caller's password, proving the current one; every other session of the user ends and the caller gets
- * the tokens of a new session (the old ones are among those ended). Wrong current passwords count towards the
- * address's login lock, so a stolen session cannot be used to guess the password faster than a login could.
+ * Changes the caller's password, proving the current one; every other session of the user ends, the caller's own
+ * goes on. Wrong current passwords count towards the address's login lock, so a stolen session cannot be used to
+ * guess the password faster than a login could.
  */
 export const changePassword = async (
-  { identity, users, sessions, attempts }: AuthPorts & { sessions: SessionsPort; attempts: LoginAttemptsPort },
-  caller: { userId: string; accessToken: string },
+  { identity, users, attempts, ...sessionPorts }: SessionPorts & { identity: IdentityProvider; users: Pick<UserStorePort, 'get'>; attempts: LoginAttemptsPort },
+  caller: { userId: string; sessionId: string; accessToken: string },
   input: { current: string; new: string },
   at = new Date(),
-): Promise<Session> => {
+): Promise<void> => {
   const profile = await users.get(caller.userId);
   if (!profile) throw profileNotFound();
   const now = epochSeconds(at);
@@ -423,12 +462,7 @@ export const changePassword = async (
     if (error instanceof PasswordChangeRefused) await countFailure(attempts, profile.email, now);
     throw error;
   }
-  await identity.signOutEverywhere(caller.userId);
-  const outcome = await identity.signIn({ email: profile.email, password: input.new });
-  if ('challenge' in outcome) throw new Error('a password change cannot sign in again with MFA on');
-  const { session } = outcome;
-  await sessions.endAll(caller.userId, { keep: { accessToken: session.accessToken } });
-  return session;
+  await endSessions(sessionPorts, caller.userId, { keep: caller.sessionId }, at);
 };
 
 /** A display name for an account that came without one: the email's local part. */

@@ -7,7 +7,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z, ZodMiniType as ZodType } from 'zod/mini';
 import { correlationId, flushMetrics, logger } from '#shared/observability/powertools';
 import { HttpProblem, problemResponse, toProblem, zodFieldErrors } from '#shared/http/problem';
-import { callerFromEvent, type Caller } from '#shared/http/caller';
+import { MfaRequired } from '#shared/domain/mfa';
+import { callerFromEvent, quotaFromEvent, type Caller } from '#shared/http/caller';
+import { quotaHeaders } from '#shared/domain/quota';
 
 export type { Caller } from '#shared/http/caller';
 
@@ -109,6 +111,30 @@ const withResponseHeaders = (response: APIGatewayProxyStructuredResultV2): APIGa
   return { ...response, headers };
 };
 
+/**
+ * The per-user request quota the authorizer counted: over it, 429 problem+json with Retry-After before anything
+ * else runs; within it, the RateLimit / RateLimit-Policy header fields on the response.
+ */
+const requestQuota = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
+  before: async (request) => {
+    const quota = quotaFromEvent(request.event);
+    if (!quota?.exceeded) return;
+    throw new HttpProblem(
+      429,
+      'quota-exceeded',
+      'Too many requests',
+      `You have used your ${quota.limit} requests of this ${quota.windowSeconds}-second window; retry in ${quota.resetSeconds} s.`,
+      undefined,
+      quotaHeaders(quota),
+    );
+  },
+  after: async (request) => {
+    const quota = quotaFromEvent(request.event);
+    if (!quota || !request.response) return;
+    request.response.headers = { ...quotaHeaders(quota), ...request.response.headers };
+  },
+});
+
 /** Maps every error to problem+json; logs the unexpected ones with their stack (never sent to the client). */
 const problemMapper = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
   onError: async (request) => {
@@ -134,6 +160,7 @@ export const http = <B extends ZodType | undefined = undefined, P extends ZodTyp
     .use(flushMetrics())
     .use(httpHeaderNormalizer())
     .use(problemMapper())
+    .use(requestQuota())
     .use({
       // Parse and validate before anything is written, so bad input changes nothing.
       before: async (request) => {
@@ -152,6 +179,7 @@ export const http = <B extends ZodType | undefined = undefined, P extends ZodTyp
   const handler = chain.handler(async (event, context) => {
     const caller = callerFromEvent(event);
     if (auth !== 'none' && !caller) throw new HttpProblem(401, 'unauthorized', 'Unauthorized', 'A valid access token is required.');
+    if (auth === 'admin' && caller?.adminMfaMissing) throw new MfaRequired();
     if (auth === 'admin' && !caller?.isAdmin) throw new HttpProblem(403, 'forbidden', 'Forbidden', 'This route is for administrators.');
     const result = await fn({
       body: event.body as Infer<B>,

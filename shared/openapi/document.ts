@@ -64,7 +64,8 @@ export const operations: Record<string, Operation> = {
   },
   'POST /v1/auth/login/mfa': { body: auth.LoginMfaInput, ok: { status: 200, schema: auth.SessionSchema, description: 'Tokens' } },
   'POST /v1/auth/refresh': { body: auth.RefreshInput, ok: { status: 200, schema: auth.RefreshedSessionSchema, description: 'New access and ID tokens' } },
-  'POST /v1/auth/logout': { body: auth.LogoutInput, ok: { status: 204, description: 'The refresh token is revoked' } },
+  'POST /v1/auth/logout': { body: auth.LogoutInput, ok: { status: 204, description: "The refresh token's session is ended and the token revoked" } },
+  'POST /v1/auth/logout-all': { ok: { status: 204, description: 'Every session of the caller is ended, this one included' } },
   'POST /v1/auth/resend-code': { body: auth.ResendCodeInput, ok: { status: 202, schema: auth.AcceptedSchema, description: 'The same answer for every address; a pending sign-up gets a new code' } },
   'POST /v1/auth/forgot-password': {
     body: auth.ForgotPasswordInput,
@@ -76,7 +77,7 @@ export const operations: Record<string, Operation> = {
   },
   'POST /v1/me/password': {
     body: auth.ChangePasswordInput,
-    ok: { status: 200, schema: auth.SessionSchema, description: 'The password is changed; every other session ended; the tokens of the caller’s new session' },
+    ok: { status: 204, description: 'The password is changed; every other session of the caller is ended, this one goes on' },
     throttled: 'Too many wrong passwords for this account: the login lock applies',
   },
 
@@ -163,6 +164,14 @@ const operationObject = (route: RouteDef, op: Operation): ZodOpenApiOperationObj
   if (route.auth !== 'none') {
     responses['401'] = { description: 'No Authorization header (answered by the gateway: {"message":"Unauthorized"})' };
     responses['403'] = problem('The token was refused, or the caller may not do this');
+    responses['429'] = {
+      ...problem('The per-user request quota is used up; retry after Retry-After seconds'),
+      headers: z.object({
+        'retry-after': meta(z.string(), { description: 'Seconds until the quota window closes' }),
+        ratelimit: meta(z.string(), { description: 'The quota left: `"per-user";r=0;t=<seconds>`' }),
+        'ratelimit-policy': meta(z.string(), { description: 'The quota: `"per-user";q=<requests>;w=<seconds>`' }),
+      }),
+    };
     if (route.path.includes('{')) responses['404'] = problem('Not found — or not yours to see');
   }
   if (op.versioned) {

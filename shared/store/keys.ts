@@ -20,6 +20,12 @@ export const keys = {
   /** Admin search by email prefix (GSI1). */
   usersByEmail: (emailPrefix = '') => ({ gsi1pk: 'USERS', gsi1skPrefix: `EMAIL#${emailPrefix.toLowerCase()}` }),
   userIndex: (email: string) => ({ gsi1pk: 'USERS', gsi1sk: `EMAIL#${email.toLowerCase()}` }),
+  /** The user's "every session ended through" cutoff (read with the profile by the authorizer). */
+  sessions: (userId: string) => ({ pk: `USER#${userId}`, sk: 'SESSIONS' }),
+  /** One session's mark: ended (logout), or kept by an end of every session (TTL). */
+  session: (userId: string, sessionId: string) => ({ pk: `USER#${userId}`, sk: `SESSION#${sessionId}` }),
+  /** The user's request counter of the current quota window (TTL). */
+  requestQuota: (userId: string) => ({ pk: `USER#${userId}`, sk: 'QUOTA' }),
 
   // Projects and membership
   project: (projectId: string) => ({ pk: `PROJECT#${projectId}`, sk: 'PROJECT' }),

@@ -211,4 +211,41 @@ const setMfaEnabled = async (userId: string, enabled: boolean, change: Change): 
   }
 };
 
-export const userStore: UserStorePort & { get: typeof get; setMfaEnabled: typeof setMfaEnabled } = { get, findByEmail, create, ensure, update, discardPending, setMfaEnabled };
+/**
+ * Login's copy of the identity provider's admin group to the profile: a versioned change (the audit log records it)
+ * made only when the flag differs; no write lands when it already agrees or the profile is gone.
+ */
+const syncAdmin = async (userId: string, isAdmin: boolean, change: Change): Promise<void> => {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.user(userId),
+        UpdateExpression: 'SET #isAdmin = :isAdmin, #version = #version + :one, #updatedAt = :at, #modifiedBy = :by, #requestId = :req',
+        // An absent flag is `false`: a plain user's first login writes nothing.
+        ConditionExpression: isAdmin ? '#entity = :entity AND (attribute_not_exists(#isAdmin) OR #isAdmin <> :isAdmin)' : '#entity = :entity AND #isAdmin = :wasAdmin',
+        ExpressionAttributeNames: {
+          '#isAdmin': 'isAdmin',
+          '#version': 'version',
+          '#updatedAt': 'updatedAt',
+          '#modifiedBy': 'modifiedBy',
+          '#requestId': 'requestId',
+          '#entity': 'entity',
+        },
+        ExpressionAttributeValues: {
+          ':isAdmin': isAdmin,
+          ':one': 1,
+          ':at': change.at,
+          ':by': change.actorId,
+          ':req': change.requestId,
+          ':entity': USER_ENTITY,
+          ...(isAdmin ? {} : { ':wasAdmin': true }),
+        },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+};
+
+export const userStore: UserStorePort & { get: typeof get; setMfaEnabled: typeof setMfaEnabled } = { get, findByEmail, create, ensure, update, discardPending, syncAdmin, setMfaEnabled };

@@ -104,7 +104,7 @@ describe('users in the admin console', () => {
     await tab.close();
   });
 
-  it('grants and revokes the admin role, effective with the next token, and never on oneself', async () => {
+  it('grants and revokes the admin role, effective from the next request, and never on oneself', async () => {
     const erin = await newUser({ name: 'Erin Elevated' });
     expect(await as(erin).get('/v1/admin/stats')).toHaveStatus(403);
 
@@ -122,6 +122,8 @@ describe('users in the admin console', () => {
     await page.getByRole('button', { name: 'Revoke admin' }).click();
     await page.getByRole('alertdialog', { name: 'Revoke the admin role?' }).getByRole('button', { name: 'Revoke admin role' }).click();
     await page.getByTestId('user-role').getByText('User').waitFor();
+    // The token minted while they were an admin still says admins, and is refused admin rights all the same.
+    expect(await as(promoted.accessToken).get('/v1/admin/stats')).toHaveStatus(403);
     const demoted = await login(erin);
     expect(claims(demoted.accessToken)['cognito:groups'] ?? []).not.toContain('admins');
     expect(await as(demoted.accessToken).get('/v1/admin/stats')).toHaveStatus(403);

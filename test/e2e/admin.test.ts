@@ -1,5 +1,5 @@
 // The admin API over the local stack, as the console uses it: only admins get in; users are found by email prefix,
-// disabled (their very next request is refused) and enabled again, made admins (from their next login on); the
+// disabled (their very next request is refused, and their sessions end) and enabled again, made admins (from their next request on); the
 // dashboard's counters follow tasks made through the API; every DLQ is listed, read and redriven.
 // Other e2e files run at the same time against the same stack, so counters are compared, never assumed.
 import { describe, expect, it } from 'vitest';
@@ -96,8 +96,11 @@ describe('users', () => {
     const enabled = await admin().post(`/v1/admin/users/${user.userId}/enable`);
     expect(enabled).toHaveStatus(200);
     expect(enabled.body).toMatchObject({ id: user.userId, status: 'active' });
-    expect(await as(user).get('/v1/me')).toHaveStatus(200);
-    expect(await api.post('/v1/auth/login', { email: user.email, password: user.password })).toHaveStatus(200);
+    // Disabling ended their sessions: the old token stays refused, a new login works.
+    expectGatewayDenied(await as(user).get('/v1/me'));
+    const back = await api.post('/v1/auth/login', { email: user.email, password: user.password });
+    expect(back).toHaveStatus(200);
+    expect(await as(back.body.accessToken).get('/v1/me')).toHaveStatus(200);
 
     // The audit log says which admin did it.
     const me = await adminId();
@@ -121,7 +124,7 @@ describe('users', () => {
     expect(await admin().get('/v1/admin/stats')).toHaveStatus(200);
   });
 
-  it('grants the admin role from the next login on, and revokes it', async () => {
+  it('grants the admin role from the next request on, puts the user in the group for their next login, and revokes it', async () => {
     const user = await newUser();
     expectProblem(await as(user).get('/v1/admin/stats'), 403);
 
@@ -129,8 +132,8 @@ describe('users', () => {
     expect(granted).toHaveStatus(200);
     expect(granted.body).toEqual({ isAdmin: true });
     expect((await admin().get(`/v1/admin/users/${user.userId}`)).body.user.isAdmin).toBe(true);
-    // The token they hold was issued without the group.
-    expectProblem(await as(user).get('/v1/admin/stats'), 403);
+    // The profile decides: the token they hold, issued without the group, is an admin's from now on.
+    expect(await as(user).get('/v1/admin/stats')).toHaveStatus(200);
     const fresh = await login(user);
     expect(claims(fresh.accessToken)['cognito:groups']).toContain('admins');
     expect(await as(fresh.accessToken).get('/v1/admin/stats')).toHaveStatus(200);

@@ -338,21 +338,22 @@ describe('TaskwellStateless: least privilege', () => {
 
   it('lets only the admin user routes and the account routes (sign-up, recovery, deletion) call the Cognito admin API, each exactly the actions it uses, on the user pool', () => {
     // The account routes read an address's account (AdminGetUser) to answer every address alike; register replaces a
-    // pending sign-up (AdminDeleteUser); a password reset or change revokes the account's refresh tokens.
+    // pending sign-up (AdminDeleteUser); a password reset and "log out everywhere" revoke the account's refresh tokens.
     const accountRoutes: Record<string, string[]> = {
       'POST /v1/auth/register': ['AdminGetUser', 'AdminDeleteUser'],
       'POST /v1/auth/confirm': ['AdminGetUser'],
       'POST /v1/auth/resend-code': ['AdminGetUser'],
       'POST /v1/auth/forgot-password': ['AdminGetUser'],
       'POST /v1/auth/reset-password': ['AdminGetUser', 'AdminUserGlobalSignOut'],
-      'POST /v1/me/password': ['AdminUserGlobalSignOut'],
+      // Log out everywhere revokes the account's refresh tokens too.
+      'POST /v1/auth/logout-all': ['AdminUserGlobalSignOut'],
       // Account deletion checks the account, then deletes it.
       'DELETE /v1/me': ['AdminGetUser', 'AdminDeleteUser'],
     };
     const withPool = routes.filter((r) => r.grants.userPool?.length);
     expect(withPool.every((r) => (r.auth === 'admin' && r.path.startsWith('/v1/admin/users/')) || `${r.method} ${r.path}` in accountRoutes)).toBe(true);
     for (const [key, actions] of Object.entries(accountRoutes)) expect(routes.find((r) => `${r.method} ${r.path}` === key)?.grants.userPool).toEqual(actions);
-    expect(withPool.find((r) => r.path.endsWith('/disable'))?.grants.userPool).toEqual(['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminListGroupsForUser']);
+    expect(withPool.find((r) => r.path.endsWith('/disable'))?.grants.userPool).toEqual(['AdminDisableUser', 'AdminUserGlobalSignOut']);
     for (const route of withPool) {
       const onPool = statementsOf(route.handler).statements.filter((st) => st.actions.some((a) => a.startsWith('cognito-idp:')));
       expect(onPool).toHaveLength(1);
@@ -408,6 +409,7 @@ describe('TaskwellStateless: functions', () => {
         ...((consumer?.grants as RouteGrants | undefined)?.reminders ? ['STATE_MACHINE_ARN'] : []),
         ...(routes.some((r) => r.grants.dlqs && `${STATELESS}-${functionId(r.handler)}` === fn.Properties.FunctionName) ? ['QUEUE_PREFIX'] : []),
         ...(routes.some((r) => r.grants.email && `${STATELESS}-${functionId(r.handler)}` === fn.Properties.FunctionName) ? ['MAIL_FROM'] : []),
+        ...(fn.Properties.FunctionName === `${STATELESS}-${functionId(authorizer.handler)}` ? ['REQUEST_QUOTA_PER_MINUTE'] : []),
       ];
       expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([
         ...extra,
@@ -507,6 +509,12 @@ describe('the outbox: table stream → publisher → event bus', () => {
     });
     expect(exportedBy(mapping?.Properties.EventSourceArn)).toEqual([expect.any(String), 'StreamArn']);
     expect(importedQueueName(mapping?.Properties.DestinationConfig.OnFailure.Destination)).toBe(dlqName(STATEFUL, PUBLISHER_DLQ));
+    // The same filter as the local stream poller: session marks and request counters never invoke the publisher.
+    expect(mapping?.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern))).toEqual(OUTBOX_MAPPING.filters);
+  });
+
+  it('tells the authorizer the per-user request quota (default 100 a minute)', () => {
+    expect(functionNamed(authorizer.handler)[1].Properties.Environment.Variables.REQUEST_QUOTA_PER_MINUTE).toBe('100');
   });
 
   it('lets the publisher put events on the bus and read the stream, and touch no table item', () => {

@@ -1,5 +1,5 @@
 // Builds API Gateway HTTP API (payload v2) events and invokes handlers in-process, as the gateway
-// would after the Lambda authorizer: requestContext.authorizer.lambda = { userId, email, groups }.
+// would after the Lambda authorizer: requestContext.authorizer.lambda = { userId, email, groups, admin, sessionId }.
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 
@@ -7,6 +7,9 @@ export interface TestUser {
   userId: string;
   email: string;
   groups?: string[];
+  /** The profile's admin flag as the authorizer read it (default: whether `groups` holds `admins`). */
+  isAdmin?: boolean;
+  sessionId?: string;
 }
 
 export interface EventOptions {
@@ -19,6 +22,8 @@ export interface EventOptions {
   body?: unknown;
   /** Omit to call without an authorizer context (an unauthenticated request). */
   user?: TestUser;
+  /** Extra authorizer context, e.g. the quota fields. */
+  authorizer?: Record<string, string>;
   requestId?: string;
 }
 
@@ -57,7 +62,18 @@ export const apiEvent = (method: string, path: string, options: EventOptions = {
       time: new Date().toISOString(),
       timeEpoch: Date.now(),
       ...(options.user
-        ? { authorizer: { lambda: { userId: options.user.userId, email: options.user.email, groups: (options.user.groups ?? []).join(',') } } }
+        ? {
+            authorizer: {
+              lambda: {
+                userId: options.user.userId,
+                email: options.user.email,
+                groups: (options.user.groups ?? []).join(','),
+                admin: String(options.user.isAdmin ?? (options.user.groups ?? []).includes('admins')),
+                sessionId: options.user.sessionId ?? 'session-1',
+                ...options.authorizer,
+              },
+            },
+          }
         : {}),
     },
   } as APIGatewayProxyEventV2;

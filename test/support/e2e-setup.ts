@@ -7,12 +7,20 @@ import type { TestProject } from 'vitest/node';
 import { startLocalStack } from '#local/stack';
 import type { LocalStackInfo } from '#test/support/local-stack';
 
+/**
+ * The e2e stack's per-user request quota. The suites run in parallel and share the demo accounts (the admin's audit
+ * and dashboard polls alone make several requests a second), so the stack allows far more than the default 100;
+ * test/e2e/security/quota.test.ts proves the limit at this setting.
+ */
+export const E2E_REQUEST_QUOTA_PER_MINUTE = 6_000;
+
 export default async function setup(project: TestProject) {
   const runtimeDir = mkdtempSync(join(tmpdir(), 'taskwell-e2e-'));
   const stack = await startLocalStack({
     tableName: 'taskwell-e2e',
     // A failed message comes back after 2 s instead of the declared 2–3 minutes: DLQ tests take seconds.
     queueVisibilityTimeoutSeconds: 2,
+    requestQuotaPerMinute: E2E_REQUEST_QUOTA_PER_MINUTE,
     runtimeFile: join(runtimeDir, 'runtime.json'),
     logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
     onFatal: (error) => console.error(`[e2e] ${error.message}`),
@@ -35,6 +43,7 @@ export default async function setup(project: TestProject) {
     sesEndpoint: stack.sesEndpoint,
     lambdaEndpoint: stack.lambdaEndpoint,
     runtimeFile: stack.runtimeFile!,
+    requestQuotaPerMinute: E2E_REQUEST_QUOTA_PER_MINUTE,
   };
   project.provide('localStack', info);
   // The admin console, served by the local gateway on the API's origin (test/browser).

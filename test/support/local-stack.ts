@@ -23,6 +23,8 @@ export interface LocalStackInfo {
   lambdaEndpoint: string;
   /** Where `npm run dlq -- --endpoint-file <path>` finds this stack (runtime.json). */
   runtimeFile: string;
+  /** Requests per minute each user may make on authenticated routes. */
+  requestQuotaPerMinute: number;
 }
 
 declare module 'vitest' {

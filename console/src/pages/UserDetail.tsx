@@ -33,7 +33,7 @@ const ACTIONS: Record<Action, { method: string; path: (id: string) => string; ti
     path: (id) => `/v1/admin/users/${encodeURIComponent(id)}/admin`,
     title: 'Make this user an administrator?',
     confirm: 'Grant admin role',
-    done: 'The user is an administrator from their next sign-in (or token renewal).',
+    done: 'The user has admin rights from their next request (this console opens for them at their next sign-in).',
     danger: false,
   },
   revoke: {
@@ -41,7 +41,7 @@ const ACTIONS: Record<Action, { method: string; path: (id: string) => string; ti
     path: (id) => `/v1/admin/users/${encodeURIComponent(id)}/admin`,
     title: 'Revoke the admin role?',
     confirm: 'Revoke admin role',
-    done: 'The admin role is revoked from the user’s next token.',
+    done: 'The admin role is revoked: the user’s next request to the admin API is refused.',
     danger: true,
   },
 };
@@ -220,7 +220,7 @@ export default function UserDetail({ userId }: { userId: string }) {
         )}
         {pending === 'revoke' && (
           <p>
-            <strong>{user.email}</strong> will lose access to this console and the admin API with their next token.
+            <strong>{user.email}</strong> will lose access to this console and the admin API from their next request.
           </p>
         )}
       </ConfirmDialog>

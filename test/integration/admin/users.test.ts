@@ -10,6 +10,7 @@ import { authorize } from '#shared/auth/authorize';
 import { documentClient, tableName } from '#shared/store/client';
 import { keys } from '#shared/store/keys';
 import { projectStore } from '#shared/store/project-store';
+import { readAccess, sessionStore } from '#shared/store/session-store';
 import { userStore } from '#shared/store/user-store';
 import { adminUserStore } from '#shared/store/admin-user-store';
 import { apiEvent, invoke, type TestUser } from '#test/support/apigw-event';
@@ -146,28 +147,33 @@ describe('disabling a user', () => {
     const run = ulid().toLowerCase();
     const carol = await seedUser(`carol-${run}@example.com`);
     const dir = directory();
-    const ports = { users: adminUserStore, directory: dir };
-    const verify = async () => ({ sub: carol.userId, groups: [] as string[], exp: Math.floor(Date.now() / 1000) + 3600 });
+    const ports = { users: adminUserStore, directory: dir, sessions: sessionStore };
+    const verify = async () => ({ sub: carol.userId, groups: [] as string[], exp: Math.floor(Date.now() / 1000) + 3600, sessionId: 's-1', authTime: 1 });
     const token = 'Bearer aaa.bbb.ccc';
-    expect((await authorize(token, { verify, users: userStore })).result.isAuthorized).toBe(true);
+    expect((await authorize(token, { verify, access: readAccess })).result.isAuthorized).toBe(true);
 
     const disabled = await disableUser(ports, admin.userId, carol.userId, 'req-disable', new Date());
     expect(disabled.status).toBe('disabled');
     const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: keys.user(carol.userId), ConsistentRead: true }));
     expect(Item).toMatchObject({ status: 'disabled', version: 2, modifiedBy: admin.userId, requestId: 'req-disable' });
     expect(dir.calls).toEqual([`disable ${carol.userId}`, `sign out ${carol.userId}`]);
-    expect(await authorize(token, { verify, users: userStore })).toMatchObject({ result: { isAuthorized: false }, reason: 'disabled-user' });
+    expect(await authorize(token, { verify, access: readAccess })).toMatchObject({ result: { isAuthorized: false }, reason: 'disabled-user' });
 
     // Disabling again changes nothing; enabling lets them in again.
     await disableUser(ports, admin.userId, carol.userId, 'req-again', new Date());
     expect((await adminUserStore.get(carol.userId))?.version).toBe(2);
     const enabled = await enableUser(ports, admin.userId, carol.userId, 'req-enable', new Date());
     expect(enabled).toMatchObject({ status: 'active' });
-    expect((await authorize(token, { verify, users: userStore })).result.isAuthorized).toBe(true);
+    // The sessions from before the disable stay ended; a new sign-in works.
+    expect(await authorize(token, { verify, access: readAccess })).toMatchObject({ result: { isAuthorized: false }, reason: 'ended-session' });
+    const signedInAfter = async () => ({ ...(await verify()), sessionId: 's-2', authTime: Math.floor(Date.now() / 1000) + 1 });
+    expect((await authorize(token, { verify: signedInAfter, access: readAccess })).result.isAuthorized).toBe(true);
 
-    // Granting the role is recorded on the profile for the audit trail; the user's own view is unchanged.
+    // Granting the role is recorded on the profile, which the authorizer reads; the user's own view is unchanged.
+    expect((await authorize(token, { verify: signedInAfter, access: readAccess })).result.context?.admin).toBe('false');
     await setAdminRole(ports, admin.userId, carol.userId, true, 'req-grant', new Date());
     expect(await adminUserStore.get(carol.userId)).toMatchObject({ isAdmin: true, version: 4 });
     expect(await userStore.get(carol.userId)).not.toHaveProperty('isAdmin');
+    expect((await authorize(token, { verify: signedInAfter, access: readAccess })).result.context?.admin).toBe('true');
   });
 });

@@ -1,5 +1,6 @@
 // The local stream poller drives a handler like Lambda's DynamoDB event source mapping: the AWS event
 // shape, in order, partial batch responses, bisect on error, retries, the on-failure record, checkpoints.
+import { OUTBOX_MAPPING } from '#shared/events/outbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -146,6 +147,22 @@ describe('the local stream poller', () => {
     await put(tableName, 'd');
     await poller.idle();
     expect(batches.flat().map(sortKey)).toEqual(['a', 'a', 'b', 'a', 'c', 'd']);
+  });
+
+  it('drops the records no filter matches, as Lambda event filtering does: the outbox filter never hands over bookkeeping items', async () => {
+    const { tableName } = await freshTable();
+    await put(tableName, 'task', { entity: 'Task' });
+    await put(tableName, 'quota', { entity: 'RequestQuota', count: 1 });
+    await put(tableName, 'quota', { entity: 'RequestQuota', count: 2 });
+    await put(tableName, 'session', { entity: 'UserSession', ended: true });
+    await put(tableName, 'profile', { entity: 'User' });
+    await doc.send(new DeleteCommand({ TableName: tableName, Key: { pk: 'item', sk: 'quota' } }));
+    const { poller, batches } = await poll(tableName, { mapping: mapping({ filters: OUTBOX_MAPPING.filters }) });
+    await poller.idle();
+    expect(batches.flat().map((r) => [r.eventName, sortKey(r)])).toEqual([
+      ['INSERT', 'task'],
+      ['INSERT', 'profile'],
+    ]);
   });
 
   it('batches up to the batch size, in order', async () => {

@@ -2,6 +2,7 @@
 // publisher DLQ is not redriven here), the order of the writes, and what each answers.
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  isAdministrator,
   CannotDisableSelf,
   CannotRevokeOwnAdmin,
   disableUser,
@@ -84,7 +85,7 @@ const fakeDirectory = (log: string[], admins = new Set<string>([ADMIN])): UserDi
 let log: string[];
 let users: ReturnType<typeof fakeUsers>;
 let directory: ReturnType<typeof fakeDirectory>;
-const ports = () => ({ users: users.store, directory });
+const ports = () => ({ users: users.store, directory, sessions: { endAll: async (userId: string) => void log.push(`end sessions ${userId}`) } });
 
 beforeEach(() => {
   log = [];
@@ -103,9 +104,9 @@ describe('disabling and enabling a user', () => {
     expect(users.profiles.get(ADMIN)?.status).toBe('active');
   });
 
-  it('disables the profile first (as the admin, in this request), then the account, then its sessions', async () => {
+  it('disables the profile first (as the admin, in this request), then its sessions, then the account and its refresh tokens', async () => {
     const user = await disableUser(ports(), ADMIN, 'u-2', 'req-9', now);
-    expect(log).toEqual(['profile {"status":"disabled"}', 'disable u-2', 'sign out u-2']);
+    expect(log).toEqual(['profile {"status":"disabled"}', 'end sessions u-2', 'disable u-2', 'sign out u-2']);
     expect(users.writes[0]?.change).toEqual({ actorId: ADMIN, requestId: 'req-9', at: now.toISOString() });
     expect(user).toEqual({
       id: 'u-2',
@@ -121,7 +122,7 @@ describe('disabling and enabling a user', () => {
   it('finishes a disable that failed halfway without writing the profile again', async () => {
     users.profiles.set('u-2', profile('u-2', { status: 'disabled', version: 4 }));
     await disableUser(ports(), ADMIN, 'u-2', 'req-2', now);
-    expect(log).toEqual(['disable u-2', 'sign out u-2']);
+    expect(log).toEqual(['end sessions u-2', 'disable u-2', 'sign out u-2']);
   });
 
   it('retries when someone else changed the profile meanwhile', async () => {
@@ -174,10 +175,20 @@ describe('granting and revoking the admin role', () => {
     expect(users.profiles.get('u-2')).toMatchObject({ isAdmin: false, version: 4 });
   });
 
-  it('revokes another admin', async () => {
+  it('revokes another admin: the profile flag first (it decides from the next request on), then the group', async () => {
     directory.admins.add('u-2');
+    users.profiles.set('u-2', profile('u-2', { isAdmin: true }));
     expect(await setAdminRole(ports(), ADMIN, 'u-2', false, 'req-7', now)).toEqual({ isAdmin: false });
+    expect(log).toEqual(['profile {"isAdmin":false}', 'revoke u-2']);
     expect(directory.admins.has('u-2')).toBe(false);
+  });
+
+  it('decides admin rights from an active profile flag only', () => {
+    expect(isAdministrator({ isAdmin: true, status: 'active' })).toBe(true);
+    expect(isAdministrator({ isAdmin: false, status: 'active' })).toBe(false);
+    expect(isAdministrator({ status: 'active' })).toBe(false);
+    expect(isAdministrator({ isAdmin: true, status: 'disabled' })).toBe(false);
+    expect(isAdministrator(undefined)).toBe(false);
   });
 
   it('answers 404 for a user without a profile', async () => {
@@ -187,8 +198,8 @@ describe('granting and revoking the admin role', () => {
 });
 
 describe('reading users', () => {
-  it('shows a user with their role, projects and task counts', async () => {
-    directory.admins.add('u-2');
+  it('shows a user with their role (the profile flag), projects and task counts', async () => {
+    users.profiles.set('u-2', profile('u-2', { isAdmin: true }));
     expect(await getUserDetail(ports(), 'u-2')).toEqual({
       user: expect.objectContaining({ id: 'u-2', isAdmin: true, timezone: 'UTC', status: 'active' }),
       projects: [{ id: 'p-1', name: 'Launch', role: 'owner' }],

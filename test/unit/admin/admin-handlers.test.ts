@@ -10,7 +10,7 @@ import {
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { routes, type RouteDef } from '#shared/routes';
 import { catalogue } from '#shared/ops/dlq-catalogue';
 import { apiEvent, invoke, type TestUser } from '#test/support/apigw-event';
@@ -53,6 +53,7 @@ const eventFor = (route: RouteDef, who: TestUser | undefined, body?: unknown) =>
 beforeEach(() => {
   cognito.reset();
   ddb.reset();
+  ddb.on(BatchGetCommand).resolves({ Responses: {} });
   sqs.reset();
   process.env.QUEUE_PREFIX = 'taskwell';
 });
@@ -91,6 +92,10 @@ describe('users', () => {
     expect(update.ExpressionAttributeValues).toMatchObject({ ':status': 'disabled', ':expected': 3, ':by': 'admin-1', ':req': 'req-42' });
     expect(cognito.commandCalls(AdminDisableUserCommand)[0]!.args[0].input).toEqual({ UserPoolId: 'us-east-1_unittest1', Username: 'u-2' });
     expect(cognito.commandCalls(AdminUserGlobalSignOutCommand)).toHaveLength(1);
+    // Every session of the user ended too: enabling the account again does not revive its tokens.
+    const ended = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((input) => input.Key?.sk === 'SESSIONS');
+    expect(ended?.Key).toEqual({ pk: 'USER#u-2', sk: 'SESSIONS' });
+    expect(ended?.ExpressionAttributeValues).toMatchObject({ ':next': 1 });
   });
 
   it('fails a disable whose global sign-out fails for real (the retry finishes it)', async () => {
@@ -99,7 +104,7 @@ describe('users', () => {
     cognito.on(AdminUserGlobalSignOutCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalErrorException' }));
     const res = await invoke(disableUser, apiEvent('POST', '/v1/admin/users/u-2/disable', { pathParameters: { userId: 'u-2' }, user: admin }));
     expect(res.status).toBe(500);
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.sk === 'PROFILE')).toHaveLength(0);
   });
 
   it('answers 409 to an admin disabling themself, and 400 to a body with fields', async () => {

@@ -27,7 +27,7 @@ import {
   UsernameExistsException,
   type UserStatusType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ACCEPTED, InvalidCode } from '#shared/domain/users';
@@ -56,7 +56,8 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256', kid: 'k1' })}.${b64(claims)}.c2lnbmF0dXJl`;
 
 const exp = () => Math.floor(Date.now() / 1000) + 3600;
-const accessToken = jwt({ sub: 'u-1', token_use: 'access', client_id: 'unittestclient', exp: exp() });
+const signedInAt = Math.floor(Date.now() / 1000) - 600;
+const accessToken = jwt({ sub: 'u-1', token_use: 'access', client_id: 'unittestclient', exp: exp(), origin_jti: 'sess-1', auth_time: signedInAt });
 const idToken = jwt({ sub: 'u-1', token_use: 'id', email: 'Ada@Example.com', name: 'Ada', exp: exp() });
 const refreshToken = 'eyJjdHkiOiJKV1QifQ.refresh-token-for-tests.abc';
 
@@ -83,6 +84,8 @@ beforeEach(() => {
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1', ...meta });
   ddb.on(GetCommand).resolves({});
   ddb.on(TransactWriteCommand).resolves({});
+  ddb.on(BatchGetCommand).resolves({ Responses: {} });
+  ddb.on(PutCommand).resolves({});
   ddb.on(UpdateCommand).resolves({ Attributes: { failures: 1 } });
 });
 
@@ -411,6 +414,27 @@ describe('POST /v1/auth/refresh', () => {
     });
   });
 
+  it('answers 401 for a refresh token of an ended session, and revokes it', async () => {
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: 3600 }, ...meta });
+    cognito.on(RevokeTokenCommand).resolves(meta);
+    ddb.on(BatchGetCommand).resolves({ Responses: { [process.env.TABLE_NAME!]: [{ pk: 'USER#u-1', sk: 'SESSION#sess-1', entity: 'UserSession', ended: true }] } });
+
+    const res = await post(refresh, '/v1/auth/refresh', { refreshToken });
+
+    expect(res.status).toBe(401);
+    expect(res.body.type).toBe(type('invalid-refresh-token'));
+    expect(res.body.accessToken).toBeUndefined();
+    expect(cognito.commandCalls(RevokeTokenCommand)[0]!.args[0].input).toEqual({ ClientId: 'unittestclient', Token: refreshToken });
+  });
+
+  it('answers 401 for a refresh token of a session that signed in before "log out everywhere"', async () => {
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: 3600 }, ...meta });
+    cognito.on(RevokeTokenCommand).resolves(meta);
+    ddb.on(BatchGetCommand).resolves({ Responses: { [process.env.TABLE_NAME!]: [{ pk: 'USER#u-1', sk: 'SESSIONS', entity: 'UserSessions', endedThrough: signedInAt + 1, generation: 1 }] } });
+
+    expect((await post(refresh, '/v1/auth/refresh', { refreshToken })).status).toBe(401);
+  });
+
   it('answers 401 for a revoked or invalid refresh token', async () => {
     cognito.on(InitiateAuthCommand).rejects(new NotAuthorizedException({ message: 'Refresh Token has been revoked', ...meta }));
 
@@ -427,23 +451,28 @@ describe('POST /v1/auth/refresh', () => {
 });
 
 describe('POST /v1/auth/logout', () => {
-  it('revokes the refresh token and answers 204', async () => {
+  it('ends the session of the refresh token, revokes the token and answers 204', async () => {
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: 3600 }, ...meta });
     cognito.on(RevokeTokenCommand).resolves(meta);
 
     const res = await post(logout, '/v1/auth/logout', { refreshToken });
 
     expect(res.status).toBe(204);
     expect(res.body).toBeUndefined();
+    const mark = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item;
+    expect(mark).toMatchObject({ pk: 'USER#u-1', sk: 'SESSION#sess-1', entity: 'UserSession', ended: true, expiresAt: expect.any(Number) });
     expect(cognito.commandCalls(RevokeTokenCommand)[0]!.args[0].input).toEqual({ ClientId: 'unittestclient', Token: refreshToken });
   });
 
   it('answers 204 for a token that is already revoked (logging out twice is still logged out)', async () => {
+    cognito.on(InitiateAuthCommand).rejects(new NotAuthorizedException({ message: 'Refresh Token has been revoked', ...meta }));
     cognito.on(RevokeTokenCommand).rejects(new NotAuthorizedException({ message: 'Invalid token', ...meta }));
 
     expect((await post(logout, '/v1/auth/logout', { refreshToken })).status).toBe(204);
   });
 
   it('answers 500 when Cognito fails for another reason', async () => {
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: 3600 }, ...meta });
     cognito.on(RevokeTokenCommand).rejects(new Error('boom'));
 
     expect((await post(logout, '/v1/auth/logout', { refreshToken })).status).toBe(500);
@@ -585,26 +614,26 @@ describe('account recovery', () => {
     const caller = { userId: 'u-1', email: 'ada@example.com' };
     const change = (body: unknown) =>
       invoke(changePassword, apiEvent('POST', '/v1/me/password', { body, user: caller, headers: { authorization: `Bearer ${accessToken}` } }));
-    const newAccess = jwt({ sub: 'u-1', token_use: 'access', client_id: 'unittestclient', exp: exp(), jti: 'new' });
 
     beforeEach(() => {
       ddb.on(GetCommand, { Key: { pk: 'USER#u-1', sk: 'PROFILE' } }).resolves({ Item: profileItem() });
     });
 
-    it('changes the password with the caller’s token, ends every session, and answers the tokens of a new one', async () => {
+    it('changes the password with the caller’s token and ends every other session, keeping the caller’s', async () => {
       cognito.on(ChangePasswordCommand).resolves(meta);
-      cognito.on(AdminUserGlobalSignOutCommand).resolves(meta);
-      cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: newAccess, IdToken: idToken, RefreshToken: refreshToken, ExpiresIn: 3600 }, ...meta });
+      ddb.on(TransactWriteCommand).resolves({});
 
       const res = await change({ current: 'Correct-Horse-9', new: 'New-Correct-Horse-9' });
 
-      expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ accessToken: newAccess, refreshToken });
+      expect(res.status).toBe(204);
       expect(cognito.commandCalls(ChangePasswordCommand)[0]!.args[0].input).toEqual({ AccessToken: accessToken, PreviousPassword: 'Correct-Horse-9', ProposedPassword: 'New-Correct-Horse-9' });
-      // The global sign-out comes before the new sign-in, so the new session survives it.
-      const order = cognito.calls().map((c) => c.args[0].constructor.name);
-      expect(order.indexOf('AdminUserGlobalSignOutCommand')).toBeLessThan(order.indexOf('InitiateAuthCommand'));
-      expect(cognito.commandCalls(InitiateAuthCommand)[0]!.args[0].input.AuthParameters).toEqual({ USERNAME: 'ada@example.com', PASSWORD: 'New-Correct-Horse-9' });
+      // Every session signed in until now ends, in the same transaction that keeps the caller's own.
+      const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+      expect(items[0]!.Update).toMatchObject({ Key: { pk: 'USER#u-1', sk: 'SESSIONS' } });
+      expect(items[1]!.Put!.Item).toMatchObject({ pk: 'USER#u-1', sk: 'SESSION#session-1', keptGeneration: 1 });
+      // A global sign-out would revoke the caller's refresh token too; no new sign-in is needed.
+      expect(cognito.commandCalls(AdminUserGlobalSignOutCommand)).toHaveLength(0);
+      expect(cognito.commandCalls(InitiateAuthCommand)).toHaveLength(0);
     });
 
     it.each([

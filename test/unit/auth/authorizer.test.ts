@@ -1,11 +1,11 @@
 // The Lambda authorizer with the real aws-jwt-verify verifier, primed with a JWKS of a key pair made
-// here (the verifier cannot reach Cognito from a test), and a mocked table for the profile lookup.
+// here (the verifier cannot reach Cognito from a test), and a mocked table for the profile, sessions and quota counter.
 import { generateKeyPairSync, sign as rsaSign } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { handler } from '#functions/auth/authorizer';
 import { primeJwks } from '#shared/auth/token-verifier';
@@ -41,9 +41,19 @@ const accessClaims = (extra: Record<string, unknown> = {}) => ({
 });
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const profile = (status: 'active' | 'disabled' = 'active') => ({
-  Item: { pk: 'USER#u-1', sk: 'PROFILE', entity: 'User', id: 'u-1', email: 'ada@example.com', name: 'Ada', timezone: 'UTC', status, createdAt: 'x', updatedAt: 'x', version: 1 },
+const profile = (status: 'active' | 'disabled' = 'active', extra: Record<string, unknown> = {}) => ({
+  pk: 'USER#u-1', sk: 'PROFILE', entity: 'User', id: 'u-1', email: 'ada@example.com', name: 'Ada', timezone: 'UTC', status, createdAt: 'x', updatedAt: 'x', version: 1, ...extra,
 });
+/** The items the authorizer's BatchGetItem finds (by sk, all in USER#u-1). */
+let items: Record<string, Record<string, unknown>> = {};
+let counted = 1;
+const serveTable = () => {
+  ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: { pk: string; sk: string }[] }> }) => {
+    const [table, request] = Object.entries(input.RequestItems)[0]!;
+    return { Responses: { [table]: request.Keys.map((k) => items[k.sk]).filter(Boolean) } };
+  });
+  ddb.on(UpdateCommand).callsFake(() => ({ Attributes: { count: counted, windowStart: now() - 5 } }));
+};
 
 const event = (authorization?: string): APIGatewayRequestAuthorizerEventV2 =>
   ({
@@ -67,14 +77,30 @@ beforeAll(() => {
 
 beforeEach(() => {
   ddb.reset();
-  ddb.on(GetCommand, { Key: { pk: 'USER#u-1', sk: 'PROFILE' } }).resolves(profile());
+  items = { PROFILE: profile() };
+  counted = 1;
+  serveTable();
 });
 
 describe('the Lambda authorizer', () => {
   it('allows a valid access token and passes the caller on (id from the token, email from the profile, groups)', async () => {
-    const result = await authorize(bearer(signJwt(accessClaims({ 'cognito:groups': ['admins', 'beta'] }))));
+    const result = await authorize(bearer(signJwt(accessClaims({ 'cognito:groups': ['admins', 'beta'], origin_jti: 'sess-1' }))));
 
-    expect(result).toEqual({ isAuthorized: true, context: { userId: 'u-1', email: 'ada@example.com', groups: 'admins,beta' } });
+    expect(result).toEqual({
+      isAuthorized: true,
+      context: {
+        userId: 'u-1',
+        email: 'ada@example.com',
+        groups: 'admins,beta',
+        admin: 'false',
+        sessionId: 'sess-1',
+        quotaLimit: '100',
+        quotaWindow: '60',
+        quotaRemaining: '99',
+        quotaReset: expect.stringMatching(/^5[4-5]$/),
+        quotaExceeded: 'false',
+      },
+    });
   });
 
   it('passes an empty group list for a user in no group', async () => {
@@ -123,12 +149,12 @@ describe('the Lambda authorizer', () => {
   });
 
   it('denies a valid token of a user without a profile', async () => {
-    ddb.on(GetCommand, { Key: { pk: 'USER#u-1', sk: 'PROFILE' } }).resolves({});
+    items = {};
     expect(await authorize(bearer(signJwt(accessClaims())))).toEqual({ isAuthorized: false });
   });
 
   it('denies a valid token of a disabled user', async () => {
-    ddb.on(GetCommand, { Key: { pk: 'USER#u-1', sk: 'PROFILE' } }).resolves(profile('disabled'));
+    items.PROFILE = profile('disabled');
     expect(await authorize(bearer(signJwt(accessClaims())))).toEqual({ isAuthorized: false });
   });
 
@@ -137,12 +163,19 @@ describe('the Lambda authorizer', () => {
     expect((await authorize(token)).isAuthorized).toBe(true);
     expect((await authorize(token)).isAuthorized).toBe(true);
 
-    ddb.on(GetCommand, { Key: { pk: 'USER#u-1', sk: 'PROFILE' } }).resolves(profile('disabled'));
+    items.PROFILE = profile('disabled');
     expect(await authorize(token)).toEqual({ isAuthorized: false });
 
-    ddb.on(GetCommand, { Key: { pk: 'USER#u-1', sk: 'PROFILE' } }).resolves(profile('active'));
+    items.PROFILE = profile('active');
     expect((await authorize(token)).isAuthorized).toBe(true);
-    expect(ddb.commandCalls(GetCommand)).toHaveLength(4);
+    // ONE read per request (a BatchGetItem of the profile and the session state), in parallel with the counter.
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(4);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[process.env.TABLE_NAME!]?.Keys).toEqual([
+      { pk: 'USER#u-1', sk: 'PROFILE' },
+      { pk: 'USER#u-1', sk: 'SESSIONS' },
+      { pk: 'USER#u-1', sk: expect.stringMatching(/^SESSION#/) },
+    ]);
   });
 
   it('verifies a token once and reuses the result until it expires', async () => {
@@ -159,7 +192,89 @@ describe('the Lambda authorizer', () => {
   });
 
   it('fails (the gateway answers 500) rather than deny when the profile cannot be read', async () => {
-    ddb.on(GetCommand).rejects(new Error('throttled'));
+    ddb.on(BatchGetCommand).rejects(new Error('throttled'));
     await expect(authorize(bearer(signJwt(accessClaims())))).rejects.toThrow('throttled');
+  });
+
+  describe('admin rights follow the profile, not the token', () => {
+    it('are refused to a token that says admins when the profile does not', async () => {
+      items.PROFILE = profile('active', { isAdmin: false });
+      const result = await authorize(bearer(signJwt(accessClaims({ 'cognito:groups': ['admins'] }))));
+      expect(result.context).toMatchObject({ admin: 'false', groups: 'admins' });
+    });
+
+    it('are given to a token without the group when the profile says admin', async () => {
+      items.PROFILE = profile('active', { isAdmin: true });
+      expect((await authorize(bearer(signJwt(accessClaims())))).context?.admin).toBe('true');
+    });
+
+    it('wait for MFA where the deployment requires it: an admin without an authenticator is no admin yet', async () => {
+      process.env.ADMIN_MFA_REQUIRED = 'true';
+      try {
+        items.PROFILE = profile('active', { isAdmin: true, mfaEnabled: false });
+        const withoutMfa = await authorize(bearer(signJwt(accessClaims())));
+        expect(withoutMfa).toMatchObject({ isAuthorized: true, context: { admin: 'false', adminMfaMissing: 'true' } });
+        items.PROFILE = profile('active', { isAdmin: true, mfaEnabled: true });
+        const withMfa = await authorize(bearer(signJwt(accessClaims())));
+        expect(withMfa.context).toMatchObject({ admin: 'true' });
+        expect(withMfa.context?.adminMfaMissing).toBeUndefined();
+      } finally {
+        delete process.env.ADMIN_MFA_REQUIRED;
+      }
+    });
+  });
+
+  describe('ended sessions', () => {
+    const signedInAt = now() - 100;
+    const token = () => bearer(signJwt(accessClaims({ origin_jti: 'sess-1', auth_time: signedInAt })));
+
+    it('denies a token whose session logged out', async () => {
+      items['SESSION#sess-1'] = { pk: 'USER#u-1', sk: 'SESSION#sess-1', entity: 'UserSession', ended: true };
+      expect(await authorize(token())).toEqual({ isAuthorized: false });
+    });
+
+    it('denies a token whose session signed in at or before the last "end every session"', async () => {
+      items.SESSIONS = { pk: 'USER#u-1', sk: 'SESSIONS', entity: 'UserSessions', endedThrough: signedInAt, generation: 1 };
+      expect(await authorize(token())).toEqual({ isAuthorized: false });
+    });
+
+    it('allows a session that signed in after it, or in its second but kept for that end', async () => {
+      items.SESSIONS = { pk: 'USER#u-1', sk: 'SESSIONS', entity: 'UserSessions', endedThrough: signedInAt - 1, generation: 1 };
+      expect((await authorize(token())).isAuthorized).toBe(true);
+      items.SESSIONS = { pk: 'USER#u-1', sk: 'SESSIONS', entity: 'UserSessions', endedThrough: signedInAt, generation: 2 };
+      items['SESSION#sess-1'] = { pk: 'USER#u-1', sk: 'SESSION#sess-1', entity: 'UserSession', keptGeneration: 2 };
+      expect((await authorize(token())).isAuthorized).toBe(true);
+    });
+
+    it('denies a kept session once every session is ended again', async () => {
+      items.SESSIONS = { pk: 'USER#u-1', sk: 'SESSIONS', entity: 'UserSessions', endedThrough: signedInAt, generation: 3 };
+      items['SESSION#sess-1'] = { pk: 'USER#u-1', sk: 'SESSION#sess-1', entity: 'UserSession', keptGeneration: 2 };
+      expect(await authorize(token())).toEqual({ isAuthorized: false });
+    });
+  });
+
+  describe('the request quota', () => {
+    it('lets the request through with the quota exceeded in the context (http() answers 429)', async () => {
+      counted = 101;
+      const result = await authorize(bearer(signJwt(accessClaims())));
+      expect(result).toMatchObject({ isAuthorized: true, context: { quotaExceeded: 'true', quotaRemaining: '0', quotaLimit: '100' } });
+    });
+
+    it('counts with the configured limit', async () => {
+      process.env.REQUEST_QUOTA_PER_MINUTE = '5';
+      try {
+        counted = 6;
+        expect((await authorize(bearer(signJwt(accessClaims())))).context).toMatchObject({ quotaLimit: '5', quotaExceeded: 'true' });
+      } finally {
+        delete process.env.REQUEST_QUOTA_PER_MINUTE;
+      }
+    });
+
+    it('lets the request through, without quota fields, when the counter cannot be written', async () => {
+      ddb.on(UpdateCommand).rejects(new Error('throttled'));
+      const result = await authorize(bearer(signJwt(accessClaims())));
+      expect(result.isAuthorized).toBe(true);
+      expect(result.context).not.toHaveProperty('quotaLimit');
+    });
   });
 });
