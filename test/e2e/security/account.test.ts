@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { api, as, login, newUser, type TestUser } from '#test/support/api-client';
 import { expectGatewayDenied, expectProblem, rawItem } from '#test/support/e2e-helpers';
 import { WAIT, auditOf } from '#test/support/e2e-events';
+import { localStack } from '#test/support/local-stack';
 
 const createProject = async (owner: TestUser, name: string) => {
   const res = await as(owner).post('/v1/projects', { name });
@@ -134,7 +135,13 @@ describe('DELETE /v1/me', () => {
     expect(JSON.stringify(records)).not.toContain(erin.email);
     expect(JSON.stringify(records)).not.toContain(erin.name);
 
-    // The email is free again.
-    expect(await api.post('/v1/auth/register', { email: erin.email, password: erin.password, name: 'Someone new' })).toHaveStatus(201);
+    // The email is free again: it signs up, confirms and logs in as a new account.
+    expect(await api.post('/v1/auth/register', { email: erin.email, password: erin.password, name: 'Someone new' })).toHaveStatus(202);
+    expect(await api.post('/v1/auth/confirm', { email: erin.email, code: localStack().confirmationCode })).toHaveStatus(200);
+    const again = await api.post('/v1/auth/login', { email: erin.email, password: erin.password });
+    expect(again).toHaveStatus(200);
+    const me = await as(again.body.accessToken).get('/v1/me');
+    expect(me.body).toMatchObject({ email: erin.email, name: 'Someone new' });
+    expect(me.body.id).not.toBe(erin.userId);
   });
 });
