@@ -21,6 +21,7 @@ import {
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  MathExpression,
   Metric,
   TreatMissingData,
   type IMetric,
@@ -258,8 +259,17 @@ export class StatelessStack extends Stack {
 
     alarm('Api5xxAlarm', this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 'The API answered 5xx');
     for (const [name, fn] of all) {
-      alarm(`${name}-errors-alarm`, fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `${name} failed`);
-      alarm(`${name}-throttles-alarm`, fn.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), `${name} was throttled`);
+      // One alarm per function on errors + throttles: two would put the stack past CloudFormation's 500 resources.
+      const failures = new MathExpression({
+        expression: 'errors + throttles',
+        usingMetrics: {
+          errors: fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+          throttles: fn.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+        },
+        label: `${name} errors and throttles`,
+        period: Duration.minutes(5),
+      });
+      alarm(`${name}-failures-alarm`, failures, `${name} failed or was throttled`);
     }
 
     const period = Duration.minutes(1);

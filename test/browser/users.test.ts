@@ -68,7 +68,7 @@ describe('users in the admin console', () => {
     await tab.close();
   });
 
-  it("blocks a user's next API call once disabled in the console, and lets them back in when enabled", async () => {
+  it("blocks a user's next API call once disabled in the console, and lets them sign in again when enabled", async () => {
     const dora = await newUser({ name: 'Dora Disabled' });
     expect(await as(dora).get('/v1/me')).toHaveStatus(200);
 
@@ -99,7 +99,10 @@ describe('users in the admin console', () => {
     await page.getByRole('button', { name: 'Enable user' }).click();
     await page.getByRole('alertdialog', { name: 'Enable this user?' }).getByRole('button', { name: 'Enable user' }).click();
     await page.getByTestId('user-status').getByText('Active').waitFor();
-    expect(await as(dora).get('/v1/me')).toHaveStatus(200);
+    // Disabling ended her sessions: the old token stays refused, and she signs in again.
+    expect(await as(dora).get('/v1/me')).toHaveStatus(403);
+    const again = await login(dora);
+    expect(await as(again.accessToken).get('/v1/me')).toHaveStatus(200);
     expect(tab.problems).toEqual([]);
     await tab.close();
   });

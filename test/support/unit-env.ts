@@ -12,4 +12,4 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 // unit tests must never reach them.
 for (const name of Object.keys(process.env)) if (name.startsWith('AWS_ENDPOINT_URL')) delete process.env[name];
 // The same for the event pipeline's configuration: unit tests see the defaults a function has without it.
-for (const name of ['EVENT_BUS_NAME', 'MAIL_FROM', 'APP_URL', 'STATE_MACHINE_ARN', 'QUEUE_PREFIX']) delete process.env[name];
+for (const name of ['EVENT_BUS_NAME', 'MAIL_FROM', 'APP_URL', 'STATE_MACHINE_ARN', 'QUEUE_PREFIX', 'REQUEST_QUOTA_PER_MINUTE', 'ADMIN_MFA_REQUIRED']) delete process.env[name];
