@@ -195,11 +195,16 @@ export const startEventDrivers = async (options: EventDriversOptions): Promise<E
   if (resumed > 0) log(`resumed ${resumed} reminder schedule(s) that were running when the stack last stopped`);
   const publisherDlq = sqs.dlq(PUBLISHER_DLQ);
   // The publisher's PutEvents answers once every matching rule has sent its message (or parked it in the rule
-  // targets' DLQ), so queues with nothing left in them mean every event published before has been consumed,
-  // or parked in a queue's DLQ after its last receive.
-  const consumedQueues = queues.filter((queue) => 'consumer' in queue).map((queue) => sqs.queue(queue.name));
+  // targets' DLQ), so when the consumed queues are empty every event published before has been consumed — or
+  // parked in a DLQ. DLQs live in memory too: while one holds a message the position does not move either, so a
+  // restart delivers those events again (and a poison message lands in its DLQ again) instead of dropping them.
+  const watched = [
+    ...queues.filter((queue) => 'consumer' in queue).flatMap((queue) => [sqs.queue(queue.name), sqs.dlq(queue.name)]),
+    publisherDlq,
+    sqs.dlq(RULE_TARGETS_DLQ),
+  ];
   const settled = async (): Promise<boolean> => {
-    for (const queue of consumedQueues) {
+    for (const queue of watched) {
       const { Attributes = {} } = await sqs.client.send(
         new GetQueueAttributesCommand({
           QueueUrl: queue.url,
