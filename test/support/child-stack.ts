@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { REPO_ROOT } from '#local/stack';
 import { freePort, isPortFree } from '#local/ports';
 import { DEFAULT_CONFIRMATION_CODE } from '#local/cognito';
@@ -179,4 +181,43 @@ export const itemsOf = async (stack: ChildStack, entities: string[]): Promise<Re
   } finally {
     client.destroy();
   }
+};
+
+const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** The sequence number of the last record of each shard of the table's stream, as of now. */
+export const streamEnd = async (stack: ChildStack): Promise<Map<string, string>> => {
+  const dynamo = new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: localCredentials });
+  const streams = new DynamoDBStreamsClient({ endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: localCredentials });
+  try {
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: 'taskwell' }));
+    const streamArn = Table!.LatestStreamArn!;
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const ends = new Map<string, string>();
+    for (const shard of StreamDescription?.Shards ?? []) {
+      let iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+      while (iterator) {
+        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        const records = page.Records ?? [];
+        if (records.length === 0) break;
+        ends.set(shard.ShardId!, records.at(-1)!.dynamodb!.SequenceNumber!);
+        iterator = page.NextShardIterator;
+      }
+    }
+    return ends;
+  } finally {
+    dynamo.destroy();
+    streams.destroy();
+  }
+};
+
+/** Whether `<dataDir>/stream-checkpoint.json` is at or past `ends` on every shard (docs/local-runtime.md). */
+export const checkpointCovers = (stack: ChildStack, ends: Map<string, string>): boolean => {
+  let saved: Record<string, string>;
+  try {
+    saved = (JSON.parse(readFileSync(join(stack.dataDir, 'stream-checkpoint.json'), 'utf8')) as { shards: Record<string, string> }).shards;
+  } catch {
+    return false;
+  }
+  return [...ends].every(([shard, end]) => saved[shard] !== undefined && BigInt(saved[shard]) >= BigInt(end));
 };
