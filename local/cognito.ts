@@ -158,7 +158,8 @@ export const startCognitoLocal = async (options: CognitoLocalOptions): Promise<C
         resolve();
       };
       if (child.exitCode !== null || child.signalCode !== null) return done();
-      const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      // The watchdog SIGKILLs cognito-local 5 s after the SIGTERM; this only ends a watchdog that hangs.
+      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
       child.once('exit', () => {
         clearTimeout(force);
         done();
@@ -166,7 +167,8 @@ export const startCognitoLocal = async (options: CognitoLocalOptions): Promise<C
       child.kill('SIGTERM');
     });
   try {
-    await Promise.race([waitFor('cognito-local', () => fetch(`${endpoint}/health`).then((r) => (r.ok ? r : Promise.reject(new Error(String(r.status)))))), exited]);
+    // Slow to start on a busy machine: give it as long as DynamoDB Local.
+    await Promise.race([waitFor('cognito-local', () => fetch(`${endpoint}/health`).then((r) => (r.ok ? r : Promise.reject(new Error(String(r.status))))), 90_000), exited]);
     const userPoolClientId = await Promise.race([ensureGroupAndClient(client), exited]);
     return { endpoint, userPoolId: LOCAL_USER_POOL_ID, userPoolClientId, process: child, output: () => tail, stop };
   } catch (error) {

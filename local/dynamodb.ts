@@ -34,6 +34,9 @@ export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local'
 export const localDynamoClient = (endpoint: string): DynamoDBClient =>
   new DynamoDBClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials });
 
+/** How long DynamoDB Local may take to answer after it was started. */
+const START_TIMEOUT_MS = 90_000;
+
 /** DynamoDB Local 3.x needs Java 17+: fail early with a message that says so, not a 30 s timeout. */
 export const assertJava = (): void => {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
@@ -71,9 +74,11 @@ export const startDynamoDbLocal = async (options: { port?: number; dataDir?: str
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoClient(endpoint);
   try {
-    await Promise.race([waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({}))), exited]);
+    // A JVM on a busy machine can take a while to listen.
+    await Promise.race([waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({})), START_TIMEOUT_MS), exited]);
   } catch (error) {
-    child.kill('SIGKILL');
+    // SIGTERM: the watchdog stops java (and SIGKILLs it after 5 s); a SIGKILL would end the watchdog only.
+    child.kill('SIGTERM');
     throw error;
   } finally {
     client.destroy();
@@ -85,7 +90,8 @@ export const startDynamoDbLocal = async (options: { port?: number; dataDir?: str
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        // The watchdog SIGKILLs java 5 s after the SIGTERM; this only ends a watchdog that hangs.
+        const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
         child.once('exit', () => {
           clearTimeout(force);
           resolve();

@@ -9,7 +9,7 @@
 // the services and answers the environment the functions need; `startEventDrivers` (after that environment is
 // applied) starts polling the stream and the queues.
 import { rmSync, writeFileSync } from 'node:fs';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { authorizer, functionId, routes } from '#shared/routes';
 import { OUTBOX_MAPPING, PUBLISHER_DLQ } from '#shared/events/outbox';
 import { queues, type QueueName } from '#shared/events/queues';
@@ -54,6 +54,8 @@ export interface EventServicesOptions {
   visibilityTimeoutSeconds?: number;
   /** Overrides Step Functions Wait states (milliseconds); undefined: real waits. */
   waitTimeOverrideMs?: number;
+  /** Journal of the Step Functions executions (reminder schedules), so that they survive a restart; omitted: in memory. */
+  executionsFile?: string;
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -134,6 +136,7 @@ export const startEventServices = async (options: EventServicesOptions): Promise
         return invoke(options.root, fn.handlerPath, name, payload, fn.timeoutMs);
       },
       waitTimeOverride: options.waitTimeOverrideMs,
+      executionsFile: options.executionsFile,
       log,
     });
     started.push(stepFunctions);
@@ -171,7 +174,11 @@ export interface EventDriversOptions {
   services: EventServices;
   dynamoEndpoint: string;
   tableName: string;
-  /** Persist the stream position here, so a restarted stack neither repeats nor skips records. */
+  /**
+   * Persist the stream position here, so that a restarted stack resumes the stream where it stopped. The
+   * position saved is one whose events have all been consumed (the queues are in memory): after a crash the
+   * stack hands the records since then over again, and the idempotent consumers skip what they already did.
+   */
   checkpointFile?: string;
   log?: (message: string, error?: unknown) => void;
 }
@@ -183,13 +190,39 @@ export interface EventDrivers {
 export const startEventDrivers = async (options: EventDriversOptions): Promise<EventDrivers> => {
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`[events] ${message}`, error ?? ''));
   const { sqs } = options.services;
+  // Reminder schedules that were running when the last process ended (the functions' environment is set now).
+  const resumed = options.services.stepFunctions.resume();
+  if (resumed > 0) log(`resumed ${resumed} reminder schedule(s) that were running when the stack last stopped`);
   const publisherDlq = sqs.dlq(PUBLISHER_DLQ);
+  // The publisher's PutEvents answers once every matching rule has sent its message (or parked it in the rule
+  // targets' DLQ), so when the consumed queues are empty every event published before has been consumed — or
+  // parked in a DLQ. DLQs live in memory too: while one holds a message the position does not move either, so a
+  // restart delivers those events again (and a poison message lands in its DLQ again) instead of dropping them.
+  const watched = [
+    ...queues.filter((queue) => 'consumer' in queue).flatMap((queue) => [sqs.queue(queue.name), sqs.dlq(queue.name)]),
+    publisherDlq,
+    sqs.dlq(RULE_TARGETS_DLQ),
+  ];
+  const settled = async (): Promise<boolean> => {
+    for (const queue of watched) {
+      const { Attributes = {} } = await sqs.client.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queue.url,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+        }),
+      );
+      const left = Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+      if (left > 0) return false;
+    }
+    return true;
+  };
   const poller: StreamPoller = await startStreamPoller({
     dynamoEndpoint: options.dynamoEndpoint,
     tableName: options.tableName,
     region: LOCAL_REGION,
     mapping: OUTBOX_MAPPING,
     checkpointFile: options.checkpointFile,
+    settled: options.checkpointFile ? settled : undefined,
     invoke: (event) => invoke(options.root, OUTBOX_MAPPING.handler, localFunctionName(OUTBOX_MAPPING.handler), event, DEFAULT_TIMEOUT_MS),
     onFailure: async (record) => {
       log(`a stream batch could not be published; parked in ${publisherDlq.name} (npm run dlq)`);
@@ -231,6 +264,7 @@ export interface RuntimeInfo {
   eventBridgeEndpoint: string;
   dynamoEndpoint: string;
   sesEndpoint: string;
+  stepFunctionsEndpoint: string;
   queuePrefix: string;
   functionPrefix: string;
   region: string;

@@ -14,6 +14,7 @@ import { DEFAULT_DEMO_PASSWORD, DEMO_ACCOUNTS, seedDemoAccounts, type DemoAccoun
 import { LOCAL_REGION } from '#local/lambda';
 import { buildConsole } from '#local/console';
 import { DEFAULT_QUOTA } from '#shared/domain/quota';
+import { setReadinessCheck } from '#shared/health/readiness';
 import { LOCAL_EVENT_BUS, startEventDrivers, startEventServices, writeRuntimeInfo, type EventDrivers, type EventServices } from '#local/event-pipeline';
 
 /** The repository root (handler paths in shared/routes.ts are relative to it). */
@@ -148,9 +149,17 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   let events: EventServices | undefined;
   let drivers: EventDrivers | undefined;
   let removeRuntimeInfo: (() => void) | undefined;
+  // GET /v1/health answers 200 only once nothing is left here: scripts that wait for it can use the stack at once.
+  const waitingFor = new Map<string, string>([
+    ['jwks', 'the token verifier (cognito-local JWKS)'],
+    ['pipeline', 'the event pipeline'],
+    ['seed', 'the demo accounts'],
+  ]);
+  setReadinessCheck(() => [...waitingFor.values()]);
 
   const stop = async () => {
     stopping = true;
+    waitingFor.set('stopping', 'the stack is stopping');
     removeRuntimeInfo?.();
     // Drivers first (nothing new is invoked), then the services they call, then the emulators.
     await drivers?.stop();
@@ -184,7 +193,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       client.destroy();
     }
 
-    events = await startEventServices({ root: REPO_ROOT, mailUrl: mail.url, visibilityTimeoutSeconds: options.queueVisibilityTimeoutSeconds });
+    events = await startEventServices({
+      root: REPO_ROOT,
+      mailUrl: mail.url,
+      visibilityTimeoutSeconds: options.queueVisibilityTimeoutSeconds,
+      executionsFile: persistent ? join(options.dataDir!, 'stepfunctions-executions.jsonl') : undefined,
+    });
 
     // Before any handler module is imported: the functions' configuration, as the CDK sets it.
     applyEnvironment({
@@ -201,6 +215,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ...events.environment,
     });
     const jwksPrimed = await primeJwks(cognito.endpoint, cognito.userPoolId);
+    if (jwksPrimed) waitingFor.delete('jwks');
+    else waitingFor.set('jwks', 'the token verifier could not be primed with the local JWKS');
 
     // The admin console is static: built once (again only when its sources changed), served by the gateway.
     await buildConsole({ root: REPO_ROOT });
@@ -214,6 +230,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       tableName,
       checkpointFile: persistent ? join(options.dataDir!, 'stream-checkpoint.json') : undefined,
     });
+    waitingFor.delete('pipeline');
 
     const watch = (what: string, child: DynamoDbLocal['process'], output: () => string) =>
       child.once('exit', (code, signal) =>
@@ -221,6 +238,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         setTimeout(() => {
           if (stopping || fatalReported) return;
           fatalReported = true;
+          waitingFor.set('fatal', `${what} stopped`);
           const error = new Error(`${what} stopped unexpectedly (${signal ?? `exit code ${code}`}); the local stack cannot work without it.${output() ? `\n${output().slice(-2_000)}` : ''}`);
           (options.onFatal ?? ((e: Error) => console.error(`[taskwell] ${e.message}`)))(error);
         }, 500).unref(),
@@ -239,6 +257,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             confirmationCode,
           });
 
+    if (seedProblems.length === 0) waitingFor.delete('seed');
+    else waitingFor.set('seed', `the demo accounts could not be seeded: ${seedProblems.join('; ')}`);
+
     gateway.logRequests = options.logRequests ?? false;
     const runtimeFile = options.runtimeFile ?? (persistent ? join(options.dataDir!, 'runtime.json') : undefined);
     if (runtimeFile) {
@@ -250,6 +271,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         eventBridgeEndpoint: events.eventBridge.endpoint,
         dynamoEndpoint: dynamo.endpoint,
         sesEndpoint: events.ses.url,
+        stepFunctionsEndpoint: events.stepFunctions.endpoint,
       });
     }
     return {

@@ -23,10 +23,17 @@
 //     them, and StopExecution ends them.
 //   - The top-level TimeoutSeconds is enforced here for the same reason (→ TIMED_OUT, States.Timeout); Task
 //     states without a TimeoutSeconds get no 60 s limit (the library's default; AWS has none that matters).
-//   - Executions live in memory: they do not survive a restart of the process.
+//   - With `executionsFile`, executions are journalled to disk (one JSON line when one starts, one when it
+//     ends) and survive a restart, even a kill -9: `resume()` runs each execution that was still running again
+//     from its start state with its input (a Wait whose time has passed ends at once), and ended ones keep
+//     answering DescribeExecution / ListExecutions / ExecutionAlreadyExists. A resumed execution repeats the
+//     states it had already run, so its tasks must be idempotent (the reminder function is: it acts on the
+//     task's current schedule only). Without the file, executions live in memory only.
 // Other Task resources (SDK integrations, activities, .waitForTaskToken) and JSONata are refused when the
 // server starts, so a definition that would not run offline fails loudly instead of mid-execution.
 import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local/lambda';
@@ -75,6 +82,11 @@ export interface LocalStepFunctionsOptions {
   region?: string;
   /** Where failed executions and internal errors are reported (default console.error). */
   log?: (message: string, error?: unknown) => void;
+  /**
+   * A journal (JSON lines) of the executions, so that they survive a restart of the process; the running ones
+   * are run again by `resume()`. Omitted: executions live in memory only.
+   */
+  executionsFile?: string;
 }
 
 export interface LocalStepFunctions {
@@ -82,7 +94,12 @@ export interface LocalStepFunctions {
   endpoint: string;
   /** `arn:aws:states:<region>:<account>:stateMachine:<name>` of a configured state machine. */
   stateMachineArn(name: string): string;
-  /** Aborts the running executions, stops listening, and waits for Lambda calls under way to end. */
+  /**
+   * Runs again the executions the journal (`executionsFile`) says were running when the last process ended;
+   * call it once the functions they invoke can run. Answers how many it resumed.
+   */
+  resume(): number;
+  /** Aborts the running executions (the journal keeps them running, for the next start), stops listening, and waits for Lambda calls under way to end. */
   stop(): Promise<void>;
 }
 
@@ -166,6 +183,14 @@ interface Execution {
   abortRun: () => void;
   settled: Promise<void>;
 }
+
+/** A line of the executions journal: an execution started, or one ended. */
+type JournalLine =
+  | { op: 'start'; machine: string; name: string; input: string; startDate: number }
+  | { op: 'end'; arn: string; status: ExecutionStatus; stopDate: number; output?: string; error?: string; cause?: string };
+
+/** Ended executions are forgotten after this long (Step Functions keeps a Standard execution's history 90 days). */
+const ENDED_RETENTION_MS = 90 * 86_400_000;
 
 /** Waits `ms` (any length), or until `signal` aborts. */
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -367,15 +392,28 @@ export const startLocalStepFunctions = async (options: LocalStepFunctionsOptions
     return handlers;
   };
 
+  // ---- the journal: an execution is written down before StartExecution answers, its end when it ends ----
+  let shuttingDown = false;
+  const journal = (line: JournalLine) => {
+    if (!options.executionsFile || shuttingDown) return;
+    try {
+      appendFileSync(options.executionsFile, `${JSON.stringify(line)}\n`);
+    } catch (error) {
+      log(`could not write the executions journal ${options.executionsFile}`, error);
+    }
+  };
+  /** Executions the journal says were running, run again by resume(). */
+  const toResume: { machine: Compiled; name: string; input: string; startDate: number }[] = [];
+
   const finish = (execution: Execution, status: ExecutionStatus, fields: Partial<Pick<Execution, 'output' | 'error' | 'cause'>> = {}) => {
     if (execution.status !== 'RUNNING') return false;
     Object.assign(execution, { status, stopDate: Date.now() }, fields);
+    journal({ op: 'end', arn: execution.arn, status, stopDate: execution.stopDate!, ...fields });
     return true;
   };
 
-  const startExecution = (machine: Compiled, name: string, input: string): Execution => {
+  const startExecution = (machine: Compiled, name: string, input: string, startDate = Date.now()): Execution => {
     const arn = executionArn(machine.name, name);
-    const startDate = Date.now();
     const abortController = new AbortController();
     const run = machine.machine.run(JSON.parse(input) as Json, {
       overrides: { taskResourceLocalHandlers: handlersFor(machine, abortController.signal) },
@@ -423,6 +461,56 @@ export const startLocalStepFunctions = async (options: LocalStepFunctionsOptions
     return execution;
   };
 
+  /** Folds the journal into the executions (ended ones kept for DescribeExecution, running ones queued for resume()), then rewrites it compacted. */
+  function loadJournal(file: string) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const known = new Map<string, { machine: Compiled; name: string; input: string; startDate: number; end?: Extract<JournalLine, { op: 'end' }> }>();
+    for (const raw of text.split('\n')) {
+      if (!raw.trim()) continue;
+      let line: JournalLine;
+      try {
+        line = JSON.parse(raw) as JournalLine;
+      } catch {
+        continue; // a line cut short by a kill: its StartExecution never answered
+      }
+      if (line.op === 'start') {
+        const machine = machines.get(line.machine);
+        if (machine) known.set(executionArn(machine.name, line.name), { machine, name: line.name, input: line.input, startDate: line.startDate });
+      } else if (line.op === 'end') {
+        const entry = known.get(line.arn);
+        if (entry) entry.end = line;
+      }
+    }
+    const lines: JournalLine[] = [];
+    for (const [arn, entry] of known) {
+      if (entry.end && Date.now() - entry.end.stopDate > ENDED_RETENTION_MS) continue;
+      lines.push({ op: 'start', machine: entry.machine.arn, name: entry.name, input: entry.input, startDate: entry.startDate });
+      const { op: _op, arn: _arn, ...ended } = entry.end ?? { op: 'end', arn, status: 'RUNNING' as const, stopDate: 0 };
+      executions.set(arn, {
+        arn,
+        name: entry.name,
+        stateMachine: entry.machine,
+        input: entry.input,
+        status: 'RUNNING',
+        startDate: entry.startDate,
+        ...(entry.end ? ended : {}),
+        abortController: new AbortController(),
+        abortRun: () => {},
+        settled: Promise.resolve(),
+      });
+      if (entry.end) lines.push(entry.end);
+      else toResume.push({ machine: entry.machine, name: entry.name, input: entry.input, startDate: entry.startDate });
+    }
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.tmp`, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+    renameSync(`${file}.tmp`, file);
+  }
+
   const findMachine = (arn: string) => {
     const match = stateMachineArnPattern.exec(arn);
     if (!match) throw new ApiError(400, 'InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn}'`);
@@ -458,6 +546,7 @@ export const startLocalStepFunctions = async (options: LocalStepFunctionsOptions
         throw new ApiError(400, 'ExecutionAlreadyExists', `Execution Already Exists: '${existing.arn}'`);
       }
       const execution = startExecution(machine, name, input);
+      journal({ op: 'start', machine: machine.arn, name, input, startDate: execution.startDate });
       return { executionArn: execution.arn, startDate: epochSeconds(execution.startDate) };
     },
 
@@ -547,6 +636,8 @@ export const startLocalStepFunctions = async (options: LocalStepFunctionsOptions
     });
   });
 
+  if (options.executionsFile) loadJournal(options.executionsFile);
+
   const port = await listenOnLoopback(server, options.port);
 
   return {
@@ -556,7 +647,17 @@ export const startLocalStepFunctions = async (options: LocalStepFunctionsOptions
       if (!machines.has(arn)) throw new Error(`no local state machine named ${name}`);
       return arn;
     },
+    resume: () => {
+      const resumed = toResume.splice(0);
+      for (const { machine, name, input, startDate } of resumed) {
+        const arn = executionArn(machine.name, name);
+        if (executions.get(arn)?.status !== 'RUNNING') continue;
+        startExecution(machine, name, input, startDate);
+      }
+      return resumed.length;
+    },
     stop: async () => {
+      shuttingDown = true; // the journal keeps them running: the next start resumes them
       for (const execution of executions.values()) {
         if (finish(execution, 'ABORTED', { error: 'Local.Shutdown', cause: 'The local Step Functions runtime stopped' })) execution.abortRun();
       }

@@ -75,6 +75,16 @@ export interface StreamPollerOptions {
   onFailure: (record: StreamOnFailureRecord) => Promise<void>;
   /** JSON file of the last processed sequence number per shard; a restarted poller resumes after them. */
   checkpointFile?: string;
+  /**
+   * When the function only hands records on (the publisher puts events into queues that live in memory), a
+   * processed record is not yet safe: the checkpoint file may only move past it once whatever it produced has
+   * been consumed. `settled` answers whether everything handed on before the call has been consumed (or
+   * parked); the file is written with the position as of a call that answered true. Omitted: the file follows
+   * the position at once.
+   */
+  settled?: () => Promise<boolean>;
+  /** How often a position ahead of the file is confirmed through `settled`. Default 250 ms. */
+  settleIntervalMs?: number;
   /** Wait between reads of a shard at its end. Default 200 ms (Lambda polls 4 times a second). */
   pollIntervalMs?: number;
   /** Exponential backoff between retries of a failing batch: base · 2^(n-1), at most max. Default 100 / 5000 ms. */
@@ -88,7 +98,7 @@ export interface StreamPollerOptions {
 
 export interface StreamPoller {
   readonly streamArn: string;
-  /** Stops polling, waits for the batch being handed over, saves the checkpoint and releases the clients. */
+  /** Stops polling, waits for the batch being handed over, saves the checkpoint (once settled) and releases the clients. */
   stop(): Promise<void>;
   /** Resolves when every shard has been read to its end (as of this call) and no batch is pending or in flight. */
   idle(): Promise<void>;
@@ -222,6 +232,9 @@ class Poller implements StreamPoller {
   private discoveryEpoch = -1;
   private discovery?: Promise<void>;
   private saving: Promise<void> = Promise.resolve();
+  /** What the checkpoint file holds: the position as of the last time everything downstream had settled. */
+  private readonly saved: Map<string, string>;
+  private settling?: Promise<void>;
   private readonly mapping: StreamMappingConfig;
   private readonly region: string;
   private readonly pollIntervalMs: number;
@@ -244,10 +257,44 @@ class Poller implements StreamPoller {
     const name = this.mapping.handler ? `taskwell-${functionId(this.mapping.handler)}` : 'taskwell-stream-consumer';
     this.functionArn = options.functionArn ?? `arn:aws:lambda:${this.region}:${LOCAL_ACCOUNT_ID}:function:${name}`;
     this.log = options.log ?? ((message) => console.log(`[stream-poller] ${message}`));
+    this.saved = new Map(checkpoints);
   }
 
   start(): void {
     this.discovery = this.discoverLoop();
+    if (this.options.settled) this.settling = this.settleLoop();
+  }
+
+  // ---- the checkpoint file ------------------------------------------------------------------------
+
+  private positionSaved(): boolean {
+    if (this.saved.size !== this.checkpoints.size) return false;
+    for (const [shardId, sequence] of this.checkpoints) if (this.saved.get(shardId) !== sequence) return false;
+    return true;
+  }
+
+  /** Saves the position once `settled` confirms that what was handed over up to it has been consumed. */
+  private async confirm(): Promise<void> {
+    if (this.positionSaved()) return;
+    const position = new Map(this.checkpoints);
+    let settled = false;
+    try {
+      settled = await this.options.settled!();
+    } catch (error) {
+      this.log(`could not tell whether the published events were consumed (${describe(error)}); the checkpoint stays where it is`);
+    }
+    if (!settled) return;
+    this.saved.clear();
+    for (const [shardId, sequence] of position) this.saved.set(shardId, sequence);
+    await this.save();
+  }
+
+  private async settleLoop(): Promise<void> {
+    const interval = this.options.settleIntervalMs ?? 250;
+    while (this.running) {
+      await this.confirm();
+      await new Promise<void>((resolve) => setTimeout(resolve, interval).unref());
+    }
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------------
@@ -259,6 +306,10 @@ class Poller implements StreamPoller {
     this.aborter.abort();
     await this.discovery;
     await Promise.allSettled([...this.shards.values()].map((s) => s.worker));
+    await this.settling;
+    // Stopping cleanly: the position is saved if everything it covers has been consumed; otherwise a restart
+    // hands those records over again (the consumers are idempotent on the event id).
+    if (this.options.settled) await this.confirm();
     await this.saving;
     for (const waiter of this.idleWaiters.splice(0)) waiter.resolve();
     this.streams.destroy();
@@ -349,9 +400,10 @@ class Poller implements StreamPoller {
     // Shards trimmed from the stream are forgotten, in memory and in the checkpoint file.
     const present = new Set(shards.map((s) => s.ShardId));
     let pruned = false;
-    for (const shardId of [...this.checkpoints.keys()]) {
+    for (const shardId of [...this.checkpoints.keys(), ...this.saved.keys()]) {
       if (!present.has(shardId)) {
         this.checkpoints.delete(shardId);
+        this.saved.delete(shardId);
         pruned = true;
       }
     }
@@ -653,14 +705,16 @@ class Poller implements StreamPoller {
 
   private async checkpoint(shardId: string, record: _Record): Promise<void> {
     this.checkpoints.set(shardId, sequenceOf(record));
+    if (this.options.settled) return; // the settle loop saves it once its records have been consumed
+    this.saved.set(shardId, sequenceOf(record));
     await this.save();
   }
 
-  /** Writes the checkpoint file atomically (temporary file + rename), one write at a time. */
+  /** Writes the saved position to the checkpoint file atomically (temporary file + rename), one write at a time. */
   private save(): Promise<void> {
     const file = this.options.checkpointFile;
     if (!file) return Promise.resolve();
-    const content: CheckpointFile = { streamArn: this.streamArn, shards: Object.fromEntries(this.checkpoints) };
+    const content: CheckpointFile = { streamArn: this.streamArn, shards: Object.fromEntries(this.saved) };
     const write = async () => {
       const tmp = `${file}.${process.pid}.tmp`;
       await mkdir(dirname(file), { recursive: true });

@@ -32,6 +32,8 @@ export interface Operation {
   conflict?: string;
   /** When the route answers 429 with Retry-After (e.g. a login lock). */
   throttled?: string;
+  /** When the route answers 503, and with what. */
+  unavailable?: { schema: ZodType; description: string };
 }
 
 const Problem = meta(
@@ -47,9 +49,21 @@ const Problem = meta(
 );
 
 const Health = meta(z.object({ status: z.literal('ok'), service: z.string(), version: z.string() }), { id: 'Health' });
+const HealthStarting = meta(
+  z.object({
+    status: z.literal('starting'),
+    service: z.string(),
+    version: z.string(),
+    waitingFor: meta(z.array(z.string()), { description: 'What the service is still waiting for, in words' }),
+  }),
+  { id: 'HealthStarting' },
+);
 
 export const operations: Record<string, Operation> = {
-  'GET /v1/health': { ok: { status: 200, schema: Health, description: 'The service is up' } },
+  'GET /v1/health': {
+    ok: { status: 200, schema: Health, description: 'The service is up and ready' },
+    unavailable: { schema: HealthStarting, description: 'Not ready yet (still starting); try again after Retry-After seconds' },
+  },
   'GET /v1/openapi.json': { ok: { status: 200, description: 'This document' } },
 
   'POST /v1/auth/register': {
@@ -183,6 +197,7 @@ const operationObject = (route: RouteDef, op: Operation): ZodOpenApiOperationObj
   if (op.throttled) {
     responses['429'] = { ...problem(op.throttled), headers: z.object({ 'retry-after': meta(z.string(), { description: 'Seconds to wait before trying again' }) }) };
   }
+  if (op.unavailable) responses['503'] = { description: op.unavailable.description, content: json(op.unavailable.schema) };
   return {
     operationId: route.handler.replace(/^functions\//, '').replace(/\.ts$/, '').replaceAll('/', '.'),
     summary: route.summary,

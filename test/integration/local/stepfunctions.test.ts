@@ -2,6 +2,9 @@
 // reminder scheduler drives it through AWS_ENDPOINT_URL_SFN: executions of a Wait → Lambda → Choice
 // definition with real and compressed waits, Standard-workflow name semantics, stop, failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
@@ -347,5 +350,53 @@ describe('starting the local Step Functions runtime', () => {
 
   it('refuses an invalid definition', async () => {
     await expect(startLocalStepFunctions({ stateMachines: [{ name: 'bad', definition: { StartAt: 'Missing', States: {} } }], invokeLambda })).rejects.toThrow(/invalid/i);
+  });
+});
+
+describe('the local Step Functions runtime with an executions journal', () => {
+  it('runs the executions that were running when it stopped again after a restart, once each, and remembers ended ones', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sfn-journal-'));
+    const executionsFile = join(dir, 'executions.jsonl');
+    try {
+      const first = await startServer({ executionsFile });
+      const reminderArn = first.server.stateMachineArn('taskwell-reminder');
+      const start = (h: Harness, name: string, taskId: string, remindAt: string) =>
+        h.sfn.send(new StartExecutionCommand({ stateMachineArn: reminderArn, name, input: JSON.stringify({ taskId, scheduleVersion: 1, remindAt }) }));
+      const done = await start(first, 'done-before', 'early-task', inMs(0));
+      await ended(first, done.executionArn!);
+      // Due while the runtime is down, and due after it is back.
+      const late = await start(first, 'late', 'late-task', inMs(300));
+      const later = await start(first, 'later', 'later-task', inMs(2_000));
+      first.sfn.destroy();
+      await first.server.stop();
+      expect(first.calls.map((c) => c.payload.taskId)).toEqual(['early-task']);
+      await sleep(400);
+
+      const second = await startServer({ executionsFile });
+      try {
+        expect((await describeExecution(second, late.executionArn!)).status).toBe('RUNNING');
+        expect(second.server.resume()).toBe(2);
+        expect((await ended(second, late.executionArn!)).status).toBe('SUCCEEDED');
+        expect((await ended(second, later.executionArn!)).status).toBe('SUCCEEDED');
+        expect(second.calls.map((c) => c.payload.taskId).sort()).toEqual(['late-task', 'later-task']);
+        // Ended before the restart: still known, not run again, and its name is taken.
+        expect((await describeExecution(second, done.executionArn!)).status).toBe('SUCCEEDED');
+        await expect(start(second, 'done-before', 'early-task', inMs(0))).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+      } finally {
+        second.sfn.destroy();
+        await second.server.stop();
+      }
+      // A third start resumes nothing: everything has ended.
+      const third = await startServer({ executionsFile });
+      try {
+        expect(third.server.resume()).toBe(0);
+        expect((await describeExecution(third, later.executionArn!)).status).toBe('SUCCEEDED');
+      } finally {
+        third.sfn.destroy();
+        await third.server.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

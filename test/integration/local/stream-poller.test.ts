@@ -64,7 +64,10 @@ const mapping = (overrides: Partial<StreamMappingConfig> = {}): StreamMappingCon
 type Invoke = (event: DynamoDBStreamEvent) => Promise<unknown>;
 
 /** Starts a poller that records every batch (as sort keys) and every on-failure record. */
-const poll = async (tableName: string, options: { mapping?: StreamMappingConfig; invoke?: Invoke; checkpointFile?: string } = {}) => {
+const poll = async (
+  tableName: string,
+  options: { mapping?: StreamMappingConfig; invoke?: Invoke; checkpointFile?: string; settled?: () => Promise<boolean> } = {},
+) => {
   const batches: DynamoDBRecord[][] = [];
   const failures: StreamOnFailureRecord[] = [];
   const logs: string[] = [];
@@ -81,6 +84,8 @@ const poll = async (tableName: string, options: { mapping?: StreamMappingConfig;
       failures.push(record);
     },
     checkpointFile: options.checkpointFile,
+    settled: options.settled,
+    settleIntervalMs: 20,
     pollIntervalMs: 50,
     retryBackoffMs: { base: 10, max: 40 },
     log: (message) => logs.push(message),
@@ -329,6 +334,31 @@ describe('the local stream poller', () => {
     const second = await poll(tableName, { checkpointFile });
     await second.poller.idle();
     expect(second.keys()).toEqual([['2', '3']]);
+  });
+
+  it('saves no position whose records were handed on but not yet consumed downstream, so a crash re-delivers them', async () => {
+    const { tableName } = await freshTable();
+    const checkpointFile = join(dir, `${tableName}.json`);
+    for (const sk of ['1', '2']) await put(tableName, sk);
+    // The function only hands records on (the publisher fills in-memory queues): nothing is consumed yet.
+    let consumed = false;
+    let asked = 0;
+    const first = await poll(tableName, { checkpointFile, settled: async () => (asked++, consumed) });
+    await first.poller.idle();
+    await expect.poll(() => asked).toBeGreaterThan(1);
+    // What a kill -9 now leaves behind: no checkpoint file, so a restart reads 1 and 2 again.
+    await expect(readFile(checkpointFile, 'utf8')).rejects.toThrow(/ENOENT/);
+
+    consumed = true;
+    await expect.poll(async () => readFile(checkpointFile, 'utf8').catch(() => '')).toContain(first.batches.flat()[1]!.dynamodb!.SequenceNumber!);
+    consumed = false;
+    await put(tableName, '3');
+    await first.poller.idle();
+    await first.poller.stop(); // stopped while 3 is not consumed: the file keeps the position after 2
+
+    const second = await poll(tableName, { checkpointFile });
+    await second.poller.idle();
+    expect(second.keys().flat()).toEqual(['3']);
   });
 });
 
