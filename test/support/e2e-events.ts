@@ -23,7 +23,7 @@ export const auditOf = async (query: Record<string, string>): Promise<AuditRecor
   (await listAll(as(demo.admin), `/v1/admin/audit?${new URLSearchParams(query)}`, 100)).items as AuditRecord[];
 
 export const notificationsOf = async (user: TestUser) =>
-  (await listAll(as(user), '/v1/notifications', 100)).items as { id: string; type: string; title: string; eventId: string; details: string[] }[];
+  (await listAll(as(user), '/v1/notifications', 100)).items as { id: string; type: string; title: string; eventId: string; details: string[]; readAt: string | null }[];
 
 export const mailTo = async (user: TestUser): Promise<SentMail[]> =>
   (await sentMail()).filter((m) => m.destination.to.some((to) => to.toLowerCase() === user.email.toLowerCase()));

@@ -3,6 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { as, newUser, type ApiResponse, type TestUser } from '#test/support/api-client';
 import { expectProblem, idsOf, ifMatch } from '#test/support/e2e-helpers';
+import { WAIT, notificationsOf } from '#test/support/e2e-events';
+import { routes } from '#shared/routes';
 
 let alice: TestUser; // owns everything here
 let bob: TestUser; // a stranger
@@ -15,6 +17,8 @@ const ids = {} as {
   project: string;
   projectTask: string;
   trashedProjectTask: string;
+  /** One of Alice's notifications (Carol assigned her a task). */
+  notification: string;
 };
 
 /** Everything Alice can see of her data, to compare before and after. */
@@ -52,39 +56,51 @@ beforeAll(async () => {
   ids.trashedProjectTask = await post('/v1/tasks', { title: 'Team trashed', projectId: ids.project });
   expect(await a.delete(`/v1/tasks/${ids.trashedPrivateTask}`)).toHaveStatus(204);
   expect(await a.delete(`/v1/tasks/${ids.trashedProjectTask}`)).toHaveStatus(204);
+  expect(await as(carol).post('/v1/tasks', { title: 'For Alice', projectId: ids.project, assigneeId: alice.userId })).toHaveStatus(201);
+  await expect.poll(async () => (await notificationsOf(alice)).length, WAIT).toBeGreaterThan(0);
+  ids.notification = (await notificationsOf(alice))[0]!.id;
   before = await snapshot();
 });
 
 type Call = [name: string, run: (who: TestUser) => Promise<ApiResponse>];
+/** A call and the route (as declared in the route table) it attacks. */
+type TaggedCall = [name: string, route: string, run: (who: TestUser) => Promise<ApiResponse>];
 
 /** Every route that names one of Alice's things, called with the right version so only access decides. */
-const everyIdRoute = (): Call[] => {
+const everyIdRoute = (): TaggedCall[] => {
   const v = (n: number) => ifMatch(n);
   return [
-    ['GET private task', (u) => as(u).get(`/v1/tasks/${ids.privateTask}`)],
-    ['PATCH private task', (u) => as(u).patch(`/v1/tasks/${ids.privateTask}`, { title: 'hijacked' }, v(before.privateTask.version))],
-    ['DELETE private task', (u) => as(u).delete(`/v1/tasks/${ids.privateTask}`)],
-    ['restore trashed private task', (u) => as(u).post(`/v1/tasks/${ids.trashedPrivateTask}/restore`)],
-    ['GET project task', (u) => as(u).get(`/v1/tasks/${ids.projectTask}`)],
-    ['PATCH project task', (u) => as(u).patch(`/v1/tasks/${ids.projectTask}`, { title: 'hijacked' }, v(before.projectTask.version))],
-    ['DELETE project task', (u) => as(u).delete(`/v1/tasks/${ids.projectTask}`)],
-    ['restore trashed project task', (u) => as(u).post(`/v1/tasks/${ids.trashedProjectTask}/restore`)],
-    ['GET project', (u) => as(u).get(`/v1/projects/${ids.project}`)],
-    ['PATCH project', (u) => as(u).patch(`/v1/projects/${ids.project}`, { name: 'hijacked' }, v(before.project.version))],
-    ['DELETE project', (u) => as(u).delete(`/v1/projects/${ids.project}`)],
-    ['GET members', (u) => as(u).get(`/v1/projects/${ids.project}/members`)],
-    ['POST member (add self)', (u) => as(u).post(`/v1/projects/${ids.project}/members`, { email: u.email, role: 'owner' })],
-    ['PATCH member (promote viewer)', (u) => as(u).patch(`/v1/projects/${ids.project}/members/${victor.userId}`, { role: 'owner' }, v(1))],
-    ['PATCH member (demote owner)', (u) => as(u).patch(`/v1/projects/${ids.project}/members/${alice.userId}`, { role: 'viewer' }, v(1))],
-    ['DELETE member (viewer)', (u) => as(u).delete(`/v1/projects/${ids.project}/members/${victor.userId}`)],
-    ['DELETE member (owner)', (u) => as(u).delete(`/v1/projects/${ids.project}/members/${alice.userId}`)],
-    ['GET tasks of project', (u) => as(u).get(`/v1/tasks?projectId=${ids.project}`)],
-    ['POST task into project', (u) => as(u).post('/v1/tasks', { title: 'planted', projectId: ids.project })],
+    ['GET private task', 'GET /v1/tasks/{taskId}', (u) => as(u).get(`/v1/tasks/${ids.privateTask}`)],
+    ['PATCH private task', 'PATCH /v1/tasks/{taskId}', (u) => as(u).patch(`/v1/tasks/${ids.privateTask}`, { title: 'hijacked' }, v(before.privateTask.version))],
+    ['DELETE private task', 'DELETE /v1/tasks/{taskId}', (u) => as(u).delete(`/v1/tasks/${ids.privateTask}`)],
+    ['restore trashed private task', 'POST /v1/tasks/{taskId}/restore', (u) => as(u).post(`/v1/tasks/${ids.trashedPrivateTask}/restore`)],
+    ['GET project task', 'GET /v1/tasks/{taskId}', (u) => as(u).get(`/v1/tasks/${ids.projectTask}`)],
+    ['PATCH project task', 'PATCH /v1/tasks/{taskId}', (u) => as(u).patch(`/v1/tasks/${ids.projectTask}`, { title: 'hijacked' }, v(before.projectTask.version))],
+    ['DELETE project task', 'DELETE /v1/tasks/{taskId}', (u) => as(u).delete(`/v1/tasks/${ids.projectTask}`)],
+    ['restore trashed project task', 'POST /v1/tasks/{taskId}/restore', (u) => as(u).post(`/v1/tasks/${ids.trashedProjectTask}/restore`)],
+    ['GET project', 'GET /v1/projects/{projectId}', (u) => as(u).get(`/v1/projects/${ids.project}`)],
+    ['PATCH project', 'PATCH /v1/projects/{projectId}', (u) => as(u).patch(`/v1/projects/${ids.project}`, { name: 'hijacked' }, v(before.project.version))],
+    ['DELETE project', 'DELETE /v1/projects/{projectId}', (u) => as(u).delete(`/v1/projects/${ids.project}`)],
+    ['GET members', 'GET /v1/projects/{projectId}/members', (u) => as(u).get(`/v1/projects/${ids.project}/members`)],
+    ['POST member (add self)', 'POST /v1/projects/{projectId}/members', (u) => as(u).post(`/v1/projects/${ids.project}/members`, { email: u.email, role: 'owner' })],
+    ['PATCH member (promote viewer)', 'PATCH /v1/projects/{projectId}/members/{userId}', (u) => as(u).patch(`/v1/projects/${ids.project}/members/${victor.userId}`, { role: 'owner' }, v(1))],
+    ['PATCH member (demote owner)', 'PATCH /v1/projects/{projectId}/members/{userId}', (u) => as(u).patch(`/v1/projects/${ids.project}/members/${alice.userId}`, { role: 'viewer' }, v(1))],
+    ['DELETE member (viewer)', 'DELETE /v1/projects/{projectId}/members/{userId}', (u) => as(u).delete(`/v1/projects/${ids.project}/members/${victor.userId}`)],
+    ['DELETE member (owner)', 'DELETE /v1/projects/{projectId}/members/{userId}', (u) => as(u).delete(`/v1/projects/${ids.project}/members/${alice.userId}`)],
+    ['GET tasks of project', 'GET /v1/tasks', (u) => as(u).get(`/v1/tasks?projectId=${ids.project}`)],
+    ['mark notification read', 'POST /v1/notifications/{notificationId}/read', (u) => as(u).post(`/v1/notifications/${ids.notification}/read`)],
+    ['POST task into project', 'POST /v1/tasks', (u) => as(u).post('/v1/tasks', { title: 'planted', projectId: ids.project })],
   ];
 };
 
 describe('a stranger', () => {
-  it.each(everyIdRoute().map(([name, run]) => [name, run] as const))('gets 404 on %s', async (_name, run) => {
+  it('is tried on every user route of the route table that names a resource by id', () => {
+    const attacked = new Set(everyIdRoute().map(([, route]) => route));
+    const byId = routes.filter((r) => r.auth === 'user' && r.path.includes('{') && !r.path.startsWith('/v1/me')).map((r) => `${r.method} ${r.path}`);
+    expect(byId.filter((route) => !attacked.has(route))).toEqual([]);
+  });
+
+  it.each(everyIdRoute().map(([name, , run]) => [name, run] as const))('gets 404 on %s', async (_name, run) => {
     const res = await run(bob);
     expectProblem(res, 404);
     expect(JSON.stringify(res.body)).not.toMatch(/Alice|secret|hers|Team/);
@@ -102,6 +118,7 @@ describe('a stranger', () => {
 
   it("leaves Alice's data exactly as it was", async () => {
     expect(await snapshot()).toEqual(before);
+    expect((await notificationsOf(alice)).find((n) => n.id === ids.notification)).toMatchObject({ readAt: null });
   });
 });
 
