@@ -219,7 +219,7 @@ export const WHAT_IFS: WhatIf[] = [
   { name: 'deployed', description: 'as deployed today', alias: {} },
   {
     name: '(reference) SDK from the runtime',
-    description: 'reference only: the same, with @aws-sdk/* and @smithy/* left to the nodejs22.x runtime (DESIGN.md bundles the SDK)',
+    description: 'reference only: the same, with @aws-sdk/* and @smithy/* left to the nodejs22.x runtime (the design bundles the SDK)',
     alias: {},
     external: ['@aws-sdk/*', '@smithy/*'],
   },

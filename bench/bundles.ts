@@ -13,7 +13,7 @@ import type { SynthResult, SynthesizedFunction } from './synth-bundles.ts';
 export const BENCH_DIR = import.meta.dirname;
 export const PROBE = join(BENCH_DIR, 'init-probe.mjs');
 
-/** Budgets of issue 6. */
+/** The bundle and cold-init budgets. */
 export const BUNDLE_BUDGET_BYTES = 250 * 1024;
 export const INIT_BUDGET_RATIO = 1.5;
 

@@ -265,10 +265,10 @@ export const costModel = (input: CostInput): CostModel => {
 };
 
 /**
- * The least the mix can cost with what the issues require, before any DynamoDB unit, Lambda millisecond or consumer
- * invocation: every request passes the gateway and a Lambda authorizer that is not cached (issue 2: a Lambda
- * authorizer on every route; issue 5: a disabled user's tokens stop working on the next request), and every change
- * is a domain event on the bus (issue 3) that the enabled rules deliver to queues, each delivery at least
+ * The least the mix can cost with what the requirements ask, before any DynamoDB unit, Lambda millisecond or consumer
+ * invocation: every request passes the gateway and a Lambda authorizer that is not cached (a Lambda
+ * authorizer on every route; a disabled user's tokens stop working on the next request), and every change
+ * is a domain event on the bus that the enabled rules deliver to queues, each delivery at least
  * EventBridge's one SendMessage (the measured events and deliveries of the mix).
  */
 export const requiredFloor = (eventsPerRequest: number, deliveriesPerRequest: number): CostLine[] => [
@@ -346,7 +346,7 @@ export const costLevers = (input: CostInput): Lever[] => {
   );
   add(
     'No Lambda authorizer on the request path',
-    "HTTP API's built-in JWT authorizer (no invocation, no profile read); not ours to take: issue 2 asks for a Lambda authorizer and issue 5 for a disabled user's tokens to stop working on the next request, which a JWT authorizer cannot know",
+    "HTTP API's built-in JWT authorizer (no invocation, no profile read); allowed only where the route's own first read refuses a disabled user, a revoked admin and an ended session on their next request, which a JWT authorizer alone cannot know",
     { ...current, authorizer: false },
   );
   return levers;

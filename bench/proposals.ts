@@ -55,9 +55,9 @@ What remains: function bundles are ${kbOf(Math.min(...sizes))}–${kbOf(Math.max
 AWS SDK (@aws-sdk/* + @smithy/*) is ${kbOf(sdk)} (${pct(sdk, gtBytes)}), Powertools ${kbOf(powertools)}, zod ${kbOf(family(gt, 'zod'))}, middy
 ${kbOf(family(gt, '@middy/*'))} and our own code ${kbOf(family(gt, '(taskwell code)'))}. The floor — a bundle that only creates a
 \`DynamoDBDocumentClient\` — is ${kbOf(b.floor.bytes)} (@smithy/core alone ${kbOf(breakdown('bench/floor-entry.ts')?.packages.find((p) => p.name === '@smithy/core')?.bytes)}), which leaves
-${kbOf(BUNDLE_BUDGET_BYTES - b.floor.bytes)} under the budget for everything a function adds; Powertools' logger and metrics, which DESIGN.md
+${kbOf(BUNDLE_BUDGET_BYTES - b.floor.bytes)} under the budget for everything a function adds; Powertools' logger and metrics, which the design
 names for every function, take ${kbOf(powertools)} of that alone, and a function with a second client (Cognito, SES, SQS, Step
-Functions) adds its service model on top. **Decision for the lead:** keep the SDK bundled (DESIGN.md: pinned, measured) and set the
+Functions) adds its service model on top. **Decision for the lead:** keep the SDK bundled (the design: pinned, measured) and set the
 budget at what this run reaches (${kbOf(Math.max(...sizes))} for the largest; route functions like get-task ${kbOf(gtBytes)}), or leave
 \`@aws-sdk/*\` to the nodejs22.x runtime (reference column below: ${getTask ? kbOf(getTask.bytes[1]) : '?'} for get-task) and give up the pinned SDK.`);
   }
@@ -107,8 +107,8 @@ The latency is the round trips: most task routes make two reads before they can 
 
 **The budget is below what the required architecture costs before our code does anything**: $${c.floor.total.toFixed(2)} per million (section 5:
 ${c.floor.lines.map((l) => `${l.component} $${l.perMillion.toFixed(2)}`).join(', ')}). The Lambda authorizer on every request and
-uncached comes from issues 2 and 5 (a disabled user's tokens must stop working on the next request); an event per change,
-delivered to the audit, notification, stats and reminder queues, from issue 3. Of the measured $${c.total.toFixed(2)}, the request
+uncached comes from the requirement that a disabled user's tokens stop working on the next request; an event per change,
+delivered to the audit, notification, stats and reminder queues, from the event pipeline. Of the measured $${c.total.toFixed(2)}, the request
 path (gateway, both functions, their DynamoDB units, cold starts) is $${requestPath.toFixed(2)} — a task write is at least three
 write units (the table and its two list indexes) — and the event pipeline $${pipeline.toFixed(2)}.
 

@@ -369,8 +369,8 @@ ${table(['Component', '$ per million', 'Basis'], [
 
 **The floor of the required architecture.** Before any DynamoDB unit, Lambda millisecond or consumer invocation, the mix
 costs at least $${c.floor.total.toFixed(3)} per million: ${c.floor.lines.map((l) => `${l.component} $${l.perMillion.toFixed(3)} (${l.basis})`).join(' + ')}.
-Every request passes the gateway and the Lambda authorizer, uncached (issue 2 asks for a Lambda authorizer on every route, issue 5
-that a disabled user's tokens stop working on the next request), and every change is a domain event (issue 3) delivered to the
+Every request passes the gateway and the Lambda authorizer, uncached (a Lambda authorizer guards every route, and a disabled user's
+tokens must stop working on the next request), and every change is a domain event delivered to the
 queues of its consumers. ${c.floor.total > COST_BUDGET_PER_MILLION ? `That floor alone is over the $${COST_BUDGET_PER_MILLION.toFixed(2)} budget, so no change to our code can meet it: the budget and those requirements need a decision (see the last section).` : `That leaves $${(COST_BUDGET_PER_MILLION - c.floor.total).toFixed(3)} for everything the code decides.`}
 
 ${run.levers?.length ? `What would bring it down, computed with the same model on the measured inputs (cumulative, top to bottom):

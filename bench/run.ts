@@ -1,4 +1,4 @@
-// `npm run bench` — the benchmark suite of issue 6, in one run:
+// `npm run bench` — the benchmark suite, in one run:
 //   1. bundle size and cold init of every function (as deployed) against a bare floor, plus why (bundle
 //      analysis, init profile, measured what-ifs);
 //   2. warm handler latency against DynamoDB Local, as a ratio to the raw DynamoDB calls it makes;

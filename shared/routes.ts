@@ -98,7 +98,7 @@ export const routes: readonly RouteDef[] = [
 
   route('GET', '/v1/admin/audit', 'audit/list-audit-records', 'admin', read, 'Search the audit log (admins)'),
 
-  // Admin API (issue 5): every route is for the admins group; the console (console/) is its client.
+  // Admin API: every route is for the admins group; the console (console/) is its client.
   route('GET', '/v1/admin/stats', 'admin/get-stats', 'admin', { table: 'read', dlqs: 'count' }, 'Dashboard figures: tasks per day, open tasks by priority, deliveries, DLQ depths (admins)'),
   route('GET', '/v1/admin/users', 'admin/search-users', 'admin', read, 'Search users by email prefix (admins)'),
   route('GET', '/v1/admin/users/{userId}', 'admin/get-user', 'admin', read, "A user's profile, projects and task counts (admins)"),

@@ -1,4 +1,4 @@
-// The admin API's shapes, as the contract of issue 5 fixes them (docs/api.md; the OpenAPI document at /v1/openapi.json).
+// The admin API's shapes, as the admin API's contract fixes them (docs/api.md; the OpenAPI document at /v1/openapi.json).
 
 export interface Session {
   accessToken: string;

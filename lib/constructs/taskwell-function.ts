@@ -1,4 +1,4 @@
-// One construct carries every Lambda default of the project (STYLE.md): Node 22 on arm64, ESM bundles built by the
+// One construct carries every Lambda default of the project: Node 22 on arm64, ESM bundles built by the
 // local esbuild (never Docker), the AWS SDK bundled, source maps, X-Ray, a log group with a retention, and the
 // environment every function reads. Permissions come only from the route's declared grants.
 import { dirname, join } from 'node:path';

@@ -1,5 +1,5 @@
 // EventBridge event-pattern matching (content filtering), for the local runtime. Pure: no AWS imports.
-// No faithful matcher exists on npm (DESIGN.md), so this follows the EventBridge user guide: "Creating
+// No faithful matcher exists on npm, so this follows the EventBridge user guide: "Creating
 // event patterns" / "Event pattern syntax", "Comparison operators for use in event patterns" (content
 // filtering), "Arrays in event patterns", "Matching null values and empty strings", and the README of
 // aws/event-ruler (the engine EventBridge runs) where the guide is terse. docs/eventbridge-matcher.md
