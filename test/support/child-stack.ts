@@ -141,7 +141,7 @@ export const signUp = async (stack: ChildStack, name: string): Promise<StackUser
   const email = `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 10)}@example.com`;
   const password = 'Restart-test-1!';
   const registered = await call(stack, 'POST', '/v1/auth/register', { email, password, name });
-  if (registered.status !== 201) throw new Error(`register answered ${registered.status}: ${JSON.stringify(registered.body)}`);
+  if (registered.status !== 202) throw new Error(`register answered ${registered.status}: ${JSON.stringify(registered.body)}`);
   const confirmed = await call(stack, 'POST', '/v1/auth/confirm', { email, code: DEFAULT_CONFIRMATION_CODE });
   if (confirmed.status !== 200) throw new Error(`confirm answered ${confirmed.status}: ${JSON.stringify(confirmed.body)}`);
   return { email, password, ...(await logIn(stack, email, password)) };

@@ -1,6 +1,6 @@
 // The cross-user matrix: a stranger gets 404 on every `{id}` route of someone else's data (never a
 // hint that it exists), a viewer can read but every write is a 403 — and nothing changes.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { as, newUser, type ApiResponse, type TestUser } from '#test/support/api-client';
 import { expectProblem, idsOf, ifMatch } from '#test/support/e2e-helpers';
 import { WAIT, notificationsOf } from '#test/support/e2e-events';
@@ -57,8 +57,11 @@ beforeAll(async () => {
   expect(await a.delete(`/v1/tasks/${ids.trashedPrivateTask}`)).toHaveStatus(204);
   expect(await a.delete(`/v1/tasks/${ids.trashedProjectTask}`)).toHaveStatus(204);
   expect(await as(carol).post('/v1/tasks', { title: 'For Alice', projectId: ids.project, assigneeId: alice.userId })).toHaveStatus(201);
-  await expect.poll(async () => (await notificationsOf(alice)).length, WAIT).toBeGreaterThan(0);
-  ids.notification = (await notificationsOf(alice))[0]!.id;
+  ids.notification = await vi.waitFor(async () => {
+    const [first] = await notificationsOf(alice);
+    if (!first) throw new Error('Alice has no notification yet');
+    return first.id;
+  }, WAIT);
   before = await snapshot();
 });
 
